@@ -1,0 +1,50 @@
+# Track Two Casebook. `make serve` to preview the site, `make test` to run every test.
+# Each target creates .venv from the pinned requirements the first time it runs.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help serve build check test golden bench lock clean
+
+help:  ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.site-installed: requirements.txt pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.site-installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+serve: $(VENV)/.site-installed  ## Build and serve the site on http://127.0.0.1:8000 with live reload
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(VENV)/.site-installed  ## Write the site into site/ (strict: any warning fails)
+	$(BIN)/mkdocs build --strict
+
+check: $(VENV)/.site-installed  ## Validate every content file and list all problems
+	$(BIN)/python -m generator check
+
+test: $(VENV)/.dev-installed  ## Run the whole test suite
+	$(BIN)/python -m pytest
+
+golden: $(VENV)/.dev-installed  ## Rewrite the golden files after an intended change to the output
+	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+
+bench: $(VENV)/.dev-installed  ## Measure build speed against a baseline in the same run
+	$(BIN)/python -m tests.bench
+
+lock: $(VENV)/.dev-installed  ## Show the installed versions, to update the requirements files
+	$(BIN)/python -m pip freeze --exclude-editable
+
+clean:  ## Remove the built site and caches (keeps .venv)
+	rm -rf site .pytest_cache

@@ -1,0 +1,88 @@
+"""The command line: check the content, scaffold a new case, export the data files.
+
+    python -m generator check [--format text|github] [--root DIR]
+    python -m generator new "Title of the case" [--root DIR]
+    python -m generator export DIR [--root DIR]
+
+Only this module and the MkDocs hook turn problems into output and exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .build import build_site, check
+from .model import ContentError, Problem, summarise
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Validate and build the Track Two Casebook content.",
+    )
+    parser.add_argument("--root", type=Path, default=Path("."),
+                        help="the repository folder holding cases/, lessons/, vocabulary.yml "
+                             "and references.bib (default: the current folder)")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    check_cmd = commands.add_parser(
+        "check", help="validate every content file and report all problems at once",
+        description="Validate every case, lesson, the vocabulary and references.bib. "
+                    "Prints FILE:LINE:COL: error: MESSAGE for each problem; exits 1 on any error.")
+    check_cmd.add_argument("--format", choices=("text", "github"), default=None,
+                           help="'github' also prints ::error annotations for pull requests "
+                                "(default: github under GitHub Actions, else text)")
+    check_cmd.set_defaults(run=_check)
+
+    export_cmd = commands.add_parser(
+        "export", help="write the data files (schemas, and later data sets) into a folder",
+        description="Validate the content, then write the generated data files into DIR.")
+    export_cmd.add_argument("directory", type=Path, help="the folder to write into (created if missing)")
+    export_cmd.set_defaults(run=_export)
+    return parser
+
+
+def _print_problems(problems: tuple[Problem, ...], output_format: str | None) -> None:
+    github = output_format == "github" or (output_format is None and os.environ.get("GITHUB_ACTIONS") == "true")
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)
+        if github:
+            print(problem.format_github())
+
+
+def _check(args: argparse.Namespace) -> int:
+    problems = check(args.root)
+    _print_problems(problems, args.format)
+    errors = [p for p in problems if p.severity == "error"]
+    print(f"{summarise(problems)}: {'failed' if errors else 'content is valid'}.", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    try:
+        _, pages, _ = build_site(args.root)
+    except ContentError as error:
+        _print_problems(error.problems, "text")
+        print(f"{summarise(error.problems)}: nothing exported.", file=sys.stderr)
+        return 1
+    target: Path = args.directory
+    written = 0
+    for path, text in pages.items():
+        if not path.startswith("data/"):
+            continue
+        destination = target / path.removeprefix("data/")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_text(text, encoding="utf-8", newline="\n")
+        written += 1
+    print(f"wrote {written} files to {target}", file=sys.stderr)
+    return 0

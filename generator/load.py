@@ -1,0 +1,339 @@
+"""Read the content files into raw documents that remember where every value stands.
+
+`load_content(root)` reads `cases/*.yml`, `lessons/*.yml`, `vocabulary.yml`
+and `references.bib` under `root`. It never raises on a content mistake: a
+file that cannot be read or parsed becomes a `Problem` (YAML syntax, tabs,
+duplicate keys, anchors, non-UTF-8 bytes, empty files, BibTeX syntax and
+duplicate keys) and is left out of the result.
+
+YAML is parsed with the safe C loader where available, with two changes to
+YAML 1.1's implicit typing that bite contributors: `NO`, `yes`, `on` and
+`off` stay strings (Norway's country code is `NO`), and dates stay strings
+(the schema checks their format).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import bibtexparser
+import yaml
+from bibtexparser import middlewares
+from pylatexenc.latex2text import LatexNodes2Text
+
+from .model import Problem, Reference
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Position = tuple[int, int]
+KeyPath = tuple[Any, ...]
+
+
+class _ContentLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader whose only implicit types are null, bool (true/false), int and float."""
+
+
+_ContentLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_ContentLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed YAML file: its data and the line/column of every key and value."""
+
+    path: str
+    data: Any
+    values: Mapping[KeyPath, Position]
+    keys: Mapping[KeyPath, Position]
+
+    @property
+    def stem(self) -> str:
+        """Return the file name without directory or extension: the item's id."""
+        return Path(self.path).stem
+
+    def where(self, path: KeyPath = (), *, key: bool = False) -> Position:
+        """Return (line, col) of the value at `path` (or of its key), else of its nearest parent."""
+        table = self.keys if key else self.values
+        path = tuple(path)
+        while path:
+            if path in table:
+                return table[path]
+            if key and path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class RawContent:
+    """Everything read from disk, before validation."""
+
+    root: Path
+    cases: tuple[Document, ...]
+    lessons: tuple[Document, ...]
+    vocabulary: Document | None
+    references: Mapping[str, Reference]
+    problems: tuple[Problem, ...]
+
+
+CONTENT_FILES = ("cases", "lessons", "vocabulary.yml", "references.bib")
+
+
+def load_content(root: Path) -> RawContent:
+    """Return every content file under `root` parsed, with the problems met on the way."""
+    root = Path(root)
+    problems: list[Problem] = []
+    cases = _load_folder(root, "cases", problems)
+    lessons = _load_folder(root, "lessons", problems)
+    vocabulary = None
+    if (root / "vocabulary.yml").is_file():
+        vocabulary = load_yaml_file(root, root / "vocabulary.yml", problems)
+    else:
+        problems.append(Problem("vocabulary.yml", 1, 1, "E001", "file is missing",
+                                "create vocabulary.yml at the top of the repository"))
+    references = _load_bibtex(root, root / "references.bib", problems)
+    return RawContent(root, cases, lessons, vocabulary, references, tuple(problems))
+
+
+def _load_folder(root: Path, name: str, problems: list[Problem]) -> tuple[Document, ...]:
+    folder = root / name
+    if not folder.is_dir():
+        return ()
+    documents = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".yaml":
+            problems.append(Problem(_display(root, path), 1, 1, "E010",
+                                    "content files must end in .yml",
+                                    f"rename it to {path.stem}.yml"))
+            continue
+        if path.suffix != ".yml" or not path.is_file():
+            continue
+        document = load_yaml_file(root, path, problems)
+        if document is not None:
+            documents.append(document)
+    return tuple(documents)
+
+
+def _display(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
+    display = _display(root, path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        problems.append(Problem(display, line, col, "E003",
+                                f"the file is not UTF-8 (byte 0x{raw[error.start]:02x})",
+                                "save the file as UTF-8 in your editor"))
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def load_yaml_file(root: Path, path: Path, problems: list[Problem]) -> Document | None:
+    """Return the parsed YAML file as a Document, or None after recording its problems."""
+    display = _display(root, path)
+    text = _read_text(root, path, problems)
+    if text is None:
+        return None
+    return parse_yaml(display, text, problems)
+
+
+def parse_yaml(display: str, text: str, problems: list[Problem]) -> Document | None:
+    """Parse YAML text into a Document, or record why not and return None."""
+    tab = _leading_tab(text)
+    if tab:
+        problems.append(Problem(display, tab, 1, "E004", "tab character in indentation",
+                                "indent with spaces, never tabs"))
+        return None
+    loader = _ContentLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            problems.append(Problem(display, 1, 1, "E005", "the file is empty",
+                                    "fill it in, or delete it"))
+            return None
+        values: dict[KeyPath, Position] = {}
+        keys: dict[KeyPath, Position] = {}
+        before = len(problems)
+        _index_node(display, node, (), values, keys, problems, set())
+        if len(problems) > before:
+            return None
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = (error.problem or error.context or "invalid YAML").strip()
+        problems.append(Problem(display, line, col, "E002", f"YAML syntax error: {message}",
+                                _yaml_hint(message)))
+        return None
+    except yaml.YAMLError as error:
+        problems.append(Problem(display, 1, 1, "E002", f"YAML syntax error: {error}",
+                                "check the file with a YAML linter"))
+        return None
+    finally:
+        loader.dispose()
+    return Document(display, data, values, keys)
+
+
+def _leading_tab(text: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            return number
+    return 0
+
+
+def _yaml_hint(message: str) -> str:
+    if "mapping values are not allowed" in message:
+        return "a value containing ': ' must be quoted, or written as a block with '>-'"
+    if "could not find expected ':'" in message:
+        return "each field needs 'name: value'; check the indentation of this line and the one before"
+    if "found character" in message and "cannot start any token" in message:
+        return "quote the value"
+    return "check the indentation and quoting near this line"
+
+
+def _mark(node: yaml.Node) -> Position:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _index_node(display: str, node: yaml.Node, path: KeyPath, values: dict, keys: dict,
+                problems: list[Problem], seen: set[int]) -> None:
+    """Record positions of every value and key; report duplicate keys and aliases."""
+    if id(node) in seen:
+        line, col = _mark(node)
+        problems.append(Problem(display, line, col, "E007",
+                                "YAML anchors and aliases (& and *) are not allowed",
+                                "write the value out in full"))
+        return
+    seen.add(id(node))
+    values[path] = _mark(node)
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        # A block scalar's text starts on the line after its indicator.
+        values[path] = (node.start_mark.line + 2, keys.get(path, _mark(node))[1] + 2)
+    if isinstance(node, yaml.MappingNode):
+        first_seen: dict[Any, Position] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                line, col = _mark(key_node)
+                problems.append(Problem(display, line, col, "E008",
+                                        "a field name must be plain text",
+                                        "write 'name: value'"))
+                continue
+            if key_node.value == "<<":
+                line, col = _mark(key_node)
+                problems.append(Problem(display, line, col, "E007",
+                                        "YAML merge keys (<<) are not allowed",
+                                        "write the fields out in full"))
+                continue
+            key = key_node.value
+            if key in first_seen:
+                line, col = _mark(key_node)
+                problems.append(Problem(display, line, col, "E006",
+                                        f"duplicate field '{key}' (first on line {first_seen[key][0]})",
+                                        "keep one of them; YAML would silently drop the first"))
+                continue
+            first_seen[key] = _mark(key_node)
+            keys[path + (key,)] = _mark(key_node)
+            _index_node(display, value_node, path + (key,), values, keys, problems, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index_node(display, item, path + (index,), values, keys, problems, seen)
+
+
+# Names are split before LaTeX is decoded, so that a braced organisation name
+# such as {{Norwegian Ministry of Foreign Affairs}} stays one name; the parts
+# are decoded afterwards by `_person`.
+_BIB_MIDDLEWARE = [
+    middlewares.SeparateCoAuthors(),
+    middlewares.SplitNameParts(),
+    middlewares.LatexDecodingMiddleware(),
+]
+_LATEX = LatexNodes2Text()
+
+
+def _load_bibtex(root: Path, path: Path, problems: list[Problem]) -> Mapping[str, Reference]:
+    display = _display(root, path)
+    if not path.is_file():
+        problems.append(Problem(display, 1, 1, "E001", "file is missing",
+                                "create references.bib at the top of the repository"))
+        return {}
+    text = _read_text(root, path, problems)
+    if text is None:
+        return {}
+    return parse_bibtex(display, text, problems)
+
+
+def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[str, Reference]:
+    """Return the entries of BibTeX text by key, recording malformed and duplicate entries."""
+    library = bibtexparser.parse_string(text, append_middleware=_BIB_MIDDLEWARE)
+    for block in library.failed_blocks:
+        line = block.start_line + 1
+        if isinstance(block, bibtexparser.model.DuplicateBlockKeyBlock):
+            problems.append(Problem(display, line, 1, "E020",
+                                    f"duplicate BibTeX key '{block.key}'",
+                                    "merge the two entries or give one a new key"))
+        else:
+            detail = str(getattr(block, "error", "") or "").strip().splitlines()
+            reason = detail[-1].strip() if detail else "syntax error"
+            problems.append(Problem(display, line, 1, "E021",
+                                    f"malformed BibTeX entry: {reason}",
+                                    "check the braces, commas and quotes of this entry"))
+    references: dict[str, Reference] = {}
+    lines = text.splitlines()
+    for entry in library.entries:
+        fields: dict[str, str] = {}
+        authors: tuple[tuple[str, str], ...] = ()
+        for item in entry.fields:
+            name = item.key.lower()
+            if name in ("author", "editor"):
+                people = tuple(_person(p) for p in item.value)
+                if name == "author" or not authors:
+                    authors = people
+                fields[name] = " and ".join(
+                    f"{family}, {given}" if given else family for family, given in people)
+            else:
+                fields[name] = " ".join(str(item.value).split())
+        raw = "\n".join(lines[entry.start_line: entry.start_line + entry.raw.count("\n") + 1])
+        references[entry.key] = Reference(
+            key=entry.key,
+            entry_type=entry.entry_type.lower(),
+            fields=fields,
+            authors=authors,
+            line=entry.start_line + 1,
+            raw=raw,
+        )
+    return references
+
+
+def _person(name: Any) -> tuple[str, str]:
+    """Return (family, given) from bibtexparser's NameParts; an organisation has no given name."""
+    if isinstance(name, str):
+        return (_decode(name), "")
+    family = " ".join(name.von + name.last)
+    if name.jr:
+        family += ", " + " ".join(name.jr)
+    return (_decode(family), _decode(" ".join(name.first)))
+
+
+def _decode(latex: str) -> str:
+    return " ".join(_LATEX.latex_to_text(latex).split())

@@ -1,0 +1,244 @@
+"""The frozen data model every stage shares: content items, problems and the linked site.
+
+Authored fields (what a contributor writes in YAML or BibTeX) live on `Case`,
+`Lesson`, `Term` and `Reference`. Derived fields, computed once by
+`link.link_site`, live only on `Site`:
+
+- `Site.evidence`: for each lesson, its cases with their notes, supporting first;
+- `Site.cases_by_lesson`, `cases_by_convenor`, `cases_by_term`,
+  `cases_by_conflict`, `cases_by_region`, `cases_citing`, `lessons_citing`:
+  backlinks, each a mapping from an id to the cases (or lessons) that name it;
+- `Site.convenors`: every convenor named by a case, keyed by its slug;
+- `Site.related`: for each case, the closest other cases and why;
+- `Reference.formatted`: the reference rendered by the citation engine.
+
+Templates read these objects and never see raw YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the content, located in a file."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    hint: str = ""
+    severity: str = "error"
+
+    def format(self) -> str:
+        """Return the problem as `FILE:LINE:COL: severity: message [CODE]`."""
+        text = f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f"; {self.hint}"
+        return f"{text} [{self.code}]"
+
+    def format_github(self) -> str:
+        """Return the problem as a GitHub Actions workflow command (annotation)."""
+        command = "error" if self.severity == "error" else "warning"
+        text = self.message + (f"; {self.hint}" if self.hint else "") + f" [{self.code}]"
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{command} file={self.path},line={self.line},col={self.col}::{text}"
+
+
+class ContentError(Exception):
+    """Raised at the edges (CLI, MkDocs hook) when the content has errors."""
+
+    def __init__(self, problems: tuple[Problem, ...]):
+        self.problems = problems
+        super().__init__(summarise(problems))
+
+
+def summarise(problems: tuple[Problem, ...] | list[Problem]) -> str:
+    """Return a one-line count such as `3 errors in 2 files`."""
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    parts = []
+    if errors:
+        files = len({p.path for p in errors})
+        parts.append(f"{_plural(len(errors), 'error')} in {_plural(files, 'file')}")
+    if warnings:
+        parts.append(_plural(len(warnings), "warning"))
+    return ", ".join(parts) if parts else "no problems"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """A citation of a work in references.bib, optionally with pages."""
+
+    key: str
+    pages: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A controlled vocabulary term (convenor type, format, region, conflict, …)."""
+
+    kind: str
+    id: str
+    label: str
+    definition: str
+    sources: tuple[SourceRef, ...] = ()
+    countries: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Convenor:
+    """An organisation or person that convened a case."""
+
+    name: str
+    type: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotablePerson:
+    """A participant named by a source."""
+
+    name: str
+    role: str
+    sources: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What came of a case, typed by the outcome vocabulary."""
+
+    type: str
+    text: str
+    certainty: str
+    sources: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LessonLink:
+    """A case's claim that it illustrates (or cuts against) a lesson."""
+
+    lesson: str
+    stance: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One Track Two case study, as authored in cases/<id>.yml."""
+
+    id: str
+    path: str
+    title: str
+    summary: str
+    start: int
+    end: int | None
+    approximate: bool
+    track: str
+    conflict: str
+    countries: tuple[str, ...]
+    convenors: tuple[Convenor, ...]
+    participant_types: tuple[str, ...]
+    notable: tuple[NotablePerson, ...]
+    formats: tuple[str, ...]
+    narrative: str
+    outcomes: tuple[Outcome, ...]
+    lessons: tuple[LessonLink, ...]
+    sources: tuple[SourceRef, ...]
+    reviewed: str
+
+    @property
+    def period(self) -> str:
+        """Return the period as text, e.g. `1960–1990`, `1993–present`, `c. 1987`."""
+        prefix = "c. " if self.approximate else ""
+        if self.end is None:
+            return f"{prefix}{self.start}–present"
+        if self.end == self.start:
+            return f"{prefix}{self.start}"
+        return f"{prefix}{self.start}–{self.end}"
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    """A lesson learned across cases, as authored in lessons/<id>.yml."""
+
+    id: str
+    path: str
+    title: str
+    theme: str
+    summary: str
+    body: str
+    related: tuple[str, ...] = ()
+    sources: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One entry of references.bib, with LaTeX decoded."""
+
+    key: str
+    entry_type: str
+    fields: Mapping[str, str]
+    authors: tuple[tuple[str, str], ...]  # (family or literal name, given names)
+    line: int
+    raw: str
+    formatted: str = ""
+
+    @property
+    def year(self) -> str:
+        """Return the year of the work, or `n.d.` when it has none."""
+        return self.fields.get("year", "") or "n.d."
+
+    @property
+    def link(self) -> str:
+        """Return the DOI link, else the web URL, else an empty string."""
+        if self.fields.get("doi"):
+            return "https://doi.org/" + self.fields["doi"]
+        url = self.fields.get("url", "")
+        return url if url.startswith(("https://", "http://")) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Another case close to this one, with the reason shown to readers."""
+
+    case: Case
+    score: int
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A case behind a lesson, with the case's own note on how it bears on it."""
+
+    case: Case
+    stance: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything the templates need: authored content plus derived cross-links."""
+
+    cases: tuple[Case, ...]
+    lessons: tuple[Lesson, ...]
+    vocabulary: Mapping[str, Mapping[str, Term]]
+    references: Mapping[str, Reference]
+    convenors: Mapping[str, Convenor]
+    cases_by_lesson: Mapping[str, tuple[Case, ...]]
+    evidence: Mapping[str, tuple[Evidence, ...]]
+    cases_by_convenor: Mapping[str, tuple[Case, ...]]
+    cases_by_term: Mapping[tuple[str, str], tuple[Case, ...]]
+    cases_citing: Mapping[str, tuple[Case, ...]]
+    lessons_citing: Mapping[str, tuple[Lesson, ...]]
+    related: Mapping[str, tuple[Related, ...]]
+    lessons_by_id: Mapping[str, Lesson]
+    cases_by_id: Mapping[str, Case]
+    settings: Mapping[str, str]

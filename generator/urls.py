@@ -1,0 +1,54 @@
+"""Build every page URL of the site in one place, so links and files always agree.
+
+URLs are permanent (students cite them): `cases/<id>/`, `lessons/<id>/`,
+`convenors/<slug>/`, `participants/<type>/`, `outcomes/<type>/`,
+`formats/<type>/`, `conflicts/<id>/`, `regions/<id>/`, `sources/<key>/`,
+plus an index page per kind (`cases/`, `lessons/`, …) and `glossary/`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+
+# Page kind -> URL folder. Vocabulary sections map onto the same folders.
+FOLDERS = {
+    "case": "cases",
+    "lesson": "lessons",
+    "convenor": "convenors",
+    "participant_types": "participants",
+    "outcome_types": "outcomes",
+    "formats": "formats",
+    "conflicts": "conflicts",
+    "regions": "regions",
+    "convenor_types": "convenor-types",
+    "lesson_themes": "lessons",
+    "source": "sources",
+}
+
+
+def page_url(kind: str, item_id: str = "") -> str:
+    """Return the site-relative URL of a page (`cases/dartmouth-conference/`), or of an index."""
+    folder = FOLDERS[kind]
+    return f"{folder}/{item_id}/" if item_id else f"{folder}/"
+
+
+def source_path(url: str) -> str:
+    """Return the Markdown file path MkDocs serves at `url` (`cases/x/` -> `cases/x/index.md`)."""
+    return f"{url}index.md" if url else "index.md"
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """Return a link from the page at `from_url` to `to_url`, both site-relative directory URLs."""
+    target, _, fragment = to_url.partition("#")
+    path = posixpath.relpath(target or ".", from_url or ".")
+    path = "./" if path == "." else path + ("/" if target.endswith("/") else "")
+    return f"{path}#{fragment}" if fragment else path
+
+
+def slugify(text: str) -> str:
+    """Return a URL slug: ASCII lowercase words joined by hyphens (`Sant'Egidio` -> `santegidio`)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = re.sub(r"['’]", "", ascii_text.lower())
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "unnamed"

@@ -1,0 +1,463 @@
+"""Check loaded content against the schemas and against itself; return every problem found.
+
+`validate_content(raw, today)` never raises on a content mistake and never
+stops at the first one. It checks, in order:
+
+1. the JSON Schemas in `generator/schema/` (fields, types, formats, unknown fields);
+2. references between files: vocabulary terms, lesson ids, BibTeX keys
+   (including inline `[@key]` citations), ISO country codes, aliases;
+3. sense: period start before end and not in the future, file names that
+   are valid ids, participant safety for confidential meetings;
+4. warnings for lessons and vocabulary terms nothing uses.
+
+Each problem carries a stable code; CONTRIBUTING.md documents every one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import pycountry
+from referencing import Registry, Resource
+
+from .citations import find_citations
+from .load import Document, RawContent
+from .model import Problem
+
+SCHEMA_DIR = Path(__file__).parent / "schema"
+SCHEMA_FILES = ("case.schema.json", "lesson.schema.json", "vocabulary.schema.json")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+VOCABULARY_SECTIONS = ("convenor_types", "participant_types", "outcome_types", "formats",
+                       "regions", "conflicts", "lesson_themes")
+# Codes in common use that ISO 3166-1 reserves rather than assigns.
+EXTRA_COUNTRY_CODES = {"XK": "Kosovo"}
+
+
+@cache
+def load_schema(name: str) -> dict:
+    """Return the parsed JSON Schema `name` from generator/schema/."""
+    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+
+@cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    registry = Registry().with_resources(
+        (schema_name, Resource.from_contents(load_schema(schema_name)))
+        for schema_name in SCHEMA_FILES
+    )
+    schema = load_schema(name)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
+
+
+def validate_content(raw: RawContent, today: dt.date | None = None) -> tuple[Problem, ...]:
+    """Return every problem in the content, load problems first, sorted by file and line."""
+    today = today or dt.date.today()
+    problems: list[Problem] = list(raw.problems)
+    vocabulary = _vocabulary_terms(raw.vocabulary)
+    lesson_ids = {doc.stem for doc in raw.lessons}
+    case_ids = {doc.stem for doc in raw.cases}
+    used_terms: set[tuple[str, str]] = set()
+    used_lessons: set[str] = set()
+
+    if raw.vocabulary is not None:
+        problems += _schema_problems(raw.vocabulary, "vocabulary.schema.json")
+        problems += _check_vocabulary(raw.vocabulary, raw.references)
+    for doc in raw.lessons:
+        problems += _check_file_name(doc)
+        problems += _schema_problems(doc, "lesson.schema.json")
+        problems += _check_lesson(doc, vocabulary, lesson_ids, raw.references, used_terms)
+    aliases_seen: dict[str, str] = {}
+    for doc in raw.cases:
+        problems += _check_file_name(doc)
+        problems += _schema_problems(doc, "case.schema.json")
+        problems += _check_case(doc, vocabulary, lesson_ids, raw.references, today,
+                                used_terms, used_lessons)
+        problems += _check_aliases(doc, case_ids, aliases_seen)
+    problems += _unused(raw, vocabulary, used_terms, used_lessons)
+    return tuple(sorted(problems, key=lambda p: (p.path, p.line, p.col, p.code)))
+
+
+# --- schema -----------------------------------------------------------------
+
+def _schema_problems(doc: Document, schema_name: str) -> list[Problem]:
+    validator = _validator(schema_name)
+    problems = []
+    for error in validator.iter_errors(doc.data):
+        problems += _explain(doc, error)
+    return problems
+
+
+def _field_name(path: Iterable[Any]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the file"
+
+
+def _type_name(value: Any) -> str:
+    return {type(None): "empty (null)", bool: "true/false", int: "a number", float: "a number",
+            str: "text", list: "a list", dict: "a set of fields"}.get(type(value), type(value).__name__)
+
+
+_EXPECTED = {"string": "text", "integer": "a whole number", "number": "a number",
+             "boolean": "true or false", "array": "a list", "object": "a set of fields",
+             "null": "null"}
+
+
+def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
+    path = tuple(error.absolute_path)
+    field = _field_name(path)
+    line, col = doc.where(path)
+    validator = error.validator
+    if validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        problems = []
+        for name in sorted(set(error.instance) - set(allowed), key=str):
+            kline, kcol = doc.where(path + (name,), key=True)
+            problems.append(Problem(doc.path, kline, kcol, "E031",
+                                    f"unknown field '{name}'" + (f" in {field}" if path else ""),
+                                    _did_you_mean(str(name), allowed, "allowed fields")))
+        return problems
+    if validator == "required":
+        missing = re.search(r"'(.+?)' is a required property", error.message)
+        name = missing.group(1) if missing else error.message
+        description = error.schema.get("properties", {}).get(name, {}).get("description", "")
+        hint = f"add '{name}:'" + (f" ({description.split('.')[0].lower()})" if description else "")
+        return [Problem(doc.path, line, col, "E030",
+                        f"missing required field '{name}'" + (f" in {field}" if path else ""), hint)]
+    if validator == "type":
+        expected = error.validator_value
+        expected = [expected] if isinstance(expected, str) else expected
+        wanted = " or ".join(_EXPECTED.get(t, t) for t in expected)
+        hint = ""
+        if "integer" in expected and isinstance(error.instance, str):
+            hint = "write the number without quotes"
+        elif "string" in expected and not isinstance(error.instance, (list, dict)):
+            hint = "put the value in quotes"
+        elif "array" in expected:
+            hint = "write a list, e.g. [a, b] or one '- item' per line"
+        return [Problem(doc.path, line, col, "E032",
+                        f"'{field}' must be {wanted}, not {_type_name(error.instance)}", hint)]
+    if validator == "enum":
+        choices = [str(c) for c in error.validator_value]
+        return [Problem(doc.path, line, col, "E033",
+                        f"'{error.instance}' is not allowed for '{field}'",
+                        _did_you_mean(str(error.instance), choices, "choose one of"))]
+    if validator == "pattern":
+        return [Problem(doc.path, line, col, "E034", *_pattern_message(field, error))]
+    if validator in ("minLength", "maxLength"):
+        size = "short" if validator == "minLength" else "long"
+        limit = error.validator_value
+        return [Problem(doc.path, line, col, "E035", f"'{field}' is too {size}",
+                        f"write {'at least' if size == 'short' else 'at most'} {limit} characters")]
+    if validator in ("minItems", "maxItems", "minProperties"):
+        return [Problem(doc.path, line, col, "E036", f"'{field}' needs at least {error.validator_value} "
+                        f"{'entry' if error.validator_value == 1 else 'entries'}",
+                        "add the missing entries")]
+    if validator == "uniqueItems":
+        return [Problem(doc.path, line, col, "E037", f"'{field}' lists the same entry twice",
+                        "remove the repeated entry")]
+    if validator == "format" and error.validator_value == "date":
+        return [Problem(doc.path, line, col, "E038", f"'{field}' is not a valid date",
+                        "write the date as YYYY-MM-DD, e.g. 2026-11-25")]
+    if validator == "minimum":
+        return [Problem(doc.path, line, col, "E039",
+                        f"'{field}' must be at least {error.validator_value}", "check the number")]
+    return [Problem(doc.path, line, col, "E039", f"'{field}': {error.message}", "")]
+
+
+def _pattern_message(field: str, error: jsonschema.ValidationError) -> tuple[str, str]:
+    value = error.instance
+    pattern = error.validator_value
+    if pattern == ID_PATTERN.pattern:
+        return (f"'{value}' is not a valid id in '{field}'",
+                f"use lowercase letters, digits and hyphens, e.g. '{_slug(value)}'")
+    if pattern == "^[A-Z]{2}$":
+        return (f"'{value}' in '{field}' is not an ISO 3166-1 alpha-2 country code",
+                "use two capital letters, e.g. 'US', 'RU', 'NO'")
+    if "<>" in pattern:
+        return (f"'{field}' must be plain text", "remove the characters < > [ ] ` and line breaks")
+    if field.endswith("pages"):
+        return (f"'{value}' in '{field}' is not a page or page range",
+                "write pages like \"12\", \"24-30\" or \"xi-xii\"")
+    return (f"'{value}' is not valid for '{field}'", f"it must match {pattern}")
+
+
+def _slug(value: Any) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-") or "my-id"
+
+
+def _did_you_mean(value: str, choices: Iterable[str], label: str) -> str:
+    choices = sorted(set(choices))
+    close = difflib.get_close_matches(value, choices, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    if len(choices) <= 12:
+        return f"{label}: " + ", ".join(choices)
+    return f"{label} are listed in the documentation"
+
+
+# --- references between files ----------------------------------------------
+
+def _vocabulary_terms(doc: Document | None) -> dict[str, set[str]]:
+    terms: dict[str, set[str]] = {section: set() for section in VOCABULARY_SECTIONS}
+    if doc is not None and isinstance(doc.data, dict):
+        for section in VOCABULARY_SECTIONS:
+            entries = doc.data.get(section)
+            if isinstance(entries, dict):
+                terms[section] = {str(k) for k in entries}
+    return terms
+
+
+def _get(data: Any, *path: Any) -> Any:
+    for part in path:
+        if isinstance(data, dict) and isinstance(part, str):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _items(value: Any) -> list[tuple[int, Any]]:
+    return list(enumerate(value)) if isinstance(value, list) else []
+
+
+def _term(doc: Document, path: tuple, value: Any, section: str,
+          vocabulary: dict[str, set[str]], used: set[tuple[str, str]]) -> list[Problem]:
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        return []  # the schema reports it
+    used.add((section, value))
+    if value in vocabulary[section]:
+        return []
+    line, col = doc.where(path)
+    return [Problem(doc.path, line, col, "E101",
+                    f"unknown {section.replace('_', ' ').rstrip('s')} '{value}'",
+                    _did_you_mean(value, vocabulary[section], "known terms")
+                    + f" (or add '{value}' to the {section} section of vocabulary.yml)")]
+
+
+def _source_refs(doc: Document, path: tuple, references: dict) -> list[Problem]:
+    problems = []
+    for index, ref in _items(_get(doc.data, *path)):
+        key = _get(ref, "key")
+        if isinstance(key, str) and key not in references:
+            line, col = doc.where(path + (index, "key"))
+            problems.append(_unknown_key(doc.path, line, col, key, references))
+    return problems
+
+
+def _unknown_key(display: str, line: int, col: int, key: str, references: dict) -> Problem:
+    return Problem(display, line, col, "E140", f"unknown source key '{key}'",
+                   _did_you_mean(key, references, "keys") + " (or add the work to references.bib)")
+
+
+def _inline_citations(doc: Document, path: tuple, references: dict,
+                      listed: set[str] | None = None) -> list[Problem]:
+    text = _get(doc.data, *path)
+    if not isinstance(text, str):
+        return []
+    base_line, base_col = doc.where(path)
+    problems = []
+    for citation in find_citations(text):
+        line = base_line + text.count("\n", 0, citation.start)
+        col = base_col if "\n" in text[: citation.start] else base_col + citation.start
+        if citation.error:
+            problems.append(Problem(doc.path, line, col, "E142", citation.error,
+                                    "write [@key] or [@key, p. 12]; several as [@a; @b]"))
+            continue
+        for cite in citation.items:
+            if cite.key not in references:
+                problems.append(_unknown_key(doc.path, line, col, cite.key, references))
+            elif listed is not None and cite.key not in listed:
+                problems.append(Problem(doc.path, line, col, "E141",
+                                        f"'{cite.key}' is cited but not listed under 'sources'",
+                                        f"add '- {{key: {cite.key}}}' to sources"))
+    return problems
+
+
+def _check_file_name(doc: Document) -> list[Problem]:
+    if ID_PATTERN.match(doc.stem):
+        return []
+    return [Problem(doc.path, 1, 1, "E011", f"file name '{Path(doc.path).name}' is not a valid id",
+                    f"rename it to {_slug(doc.stem)}.yml: lowercase letters, digits and hyphens")]
+
+
+def _check_vocabulary(doc: Document, references: dict) -> list[Problem]:
+    problems = []
+    for section in VOCABULARY_SECTIONS:
+        entries = _get(doc.data, section)
+        if not isinstance(entries, dict):
+            continue
+        for term_id in entries:
+            problems += _source_refs(doc, (section, term_id, "sources"), references)
+            problems += _inline_citations(doc, (section, term_id, "definition"), references)
+            for index, code in _items(_get(entries, term_id, "countries")):
+                problems += _country(doc, (section, term_id, "countries", index), code)
+    return problems
+
+
+def _check_lesson(doc: Document, vocabulary: dict, lesson_ids: set[str], references: dict,
+                  used_terms: set) -> list[Problem]:
+    problems = _term(doc, ("theme",), _get(doc.data, "theme"), "lesson_themes", vocabulary, used_terms)
+    for index, other in _items(_get(doc.data, "related")):
+        if isinstance(other, str) and other not in lesson_ids:
+            line, col = doc.where(("related", index))
+            problems.append(Problem(doc.path, line, col, "E130", f"unknown lesson '{other}'",
+                                    _did_you_mean(other, lesson_ids, "lessons")))
+        elif other == doc.stem:
+            line, col = doc.where(("related", index))
+            problems.append(Problem(doc.path, line, col, "E131", "a lesson cannot be related to itself",
+                                    "remove it from 'related'"))
+    problems += _source_refs(doc, ("sources",), references)
+    listed = {_get(ref, "key") for _, ref in _items(_get(doc.data, "sources"))}
+    problems += _inline_citations(doc, ("body",), references, listed)
+    return problems
+
+
+def _country(doc: Document, path: tuple, code: Any) -> list[Problem]:
+    if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2}", code):
+        return []  # the schema reports it
+    if code in EXTRA_COUNTRY_CODES or pycountry.countries.get(alpha_2=code):
+        return []
+    line, col = doc.where(path)
+    hint = {"UK": "did you mean 'GB' (United Kingdom)?", "SU": "use 'RU' for the Soviet Union's "
+            "Russian side and say so in the narrative"}.get(code, "see the ISO 3166-1 alpha-2 list")
+    return [Problem(doc.path, line, col, "E110", f"'{code}' is not an ISO 3166-1 country code", hint)]
+
+
+def _check_case(doc: Document, vocabulary: dict, lesson_ids: set[str], references: dict,
+                today: dt.date, used_terms: set, used_lessons: set) -> list[Problem]:
+    data = doc.data
+    problems = []
+    problems += _term(doc, ("conflict",), _get(data, "conflict"), "conflicts", vocabulary, used_terms)
+    for index, convenor in _items(_get(data, "convenors")):
+        problems += _term(doc, ("convenors", index, "type"), _get(convenor, "type"),
+                          "convenor_types", vocabulary, used_terms)
+    for index, value in _items(_get(data, "participants", "types")):
+        problems += _term(doc, ("participants", "types", index), value,
+                          "participant_types", vocabulary, used_terms)
+    for index, value in _items(_get(data, "format")):
+        problems += _term(doc, ("format", index), value, "formats", vocabulary, used_terms)
+    for index, outcome in _items(_get(data, "outcomes")):
+        problems += _term(doc, ("outcomes", index, "type"), _get(outcome, "type"),
+                          "outcome_types", vocabulary, used_terms)
+        problems += _source_refs(doc, ("outcomes", index, "sources"), references)
+    for index, code in _items(_get(data, "countries")):
+        problems += _country(doc, ("countries", index), code)
+
+    seen_lessons: set[str] = set()
+    for index, link in _items(_get(data, "lessons")):
+        lesson = _get(link, "lesson")
+        if not isinstance(lesson, str):
+            continue
+        line, col = doc.where(("lessons", index, "lesson"))
+        if lesson in seen_lessons:
+            problems.append(Problem(doc.path, line, col, "E132", f"lesson '{lesson}' is listed twice",
+                                    "merge the two notes into one entry"))
+        seen_lessons.add(lesson)
+        used_lessons.add(lesson)
+        if lesson not in lesson_ids:
+            problems.append(Problem(doc.path, line, col, "E130", f"unknown lesson '{lesson}'",
+                                    _did_you_mean(lesson, lesson_ids, "lessons")
+                                    + f" (or create lessons/{lesson}.yml)"))
+
+    problems += _source_refs(doc, ("sources",), references)
+    listed = {_get(ref, "key") for _, ref in _items(_get(data, "sources"))}
+    problems += _inline_citations(doc, ("narrative",), references, listed)
+    for index, person in _items(_get(data, "participants", "notable")):
+        problems += _source_refs(doc, ("participants", "notable", index, "sources"), references)
+    problems += _check_period(doc, today)
+    problems += _check_reviewed(doc, today)
+    problems += _check_confidential(doc)
+    return problems
+
+
+def _check_period(doc: Document, today: dt.date) -> list[Problem]:
+    start, end = _get(doc.data, "period", "start"), _get(doc.data, "period", "end")
+    problems = []
+    if isinstance(start, int) and isinstance(end, int) and not isinstance(end, bool) and start > end:
+        line, col = doc.where(("period", "end"))
+        problems.append(Problem(doc.path, line, col, "E120",
+                                f"the period ends ({end}) before it starts ({start})",
+                                "swap the years, or correct the one that is wrong"))
+    for name, year in (("start", start), ("end", end)):
+        if isinstance(year, int) and not isinstance(year, bool) and year > today.year:
+            line, col = doc.where(("period", name))
+            problems.append(Problem(doc.path, line, col, "E121",
+                                    f"the period {name} ({year}) is in the future",
+                                    "use null for 'end' while the dialogue continues"))
+    return problems
+
+
+def _check_reviewed(doc: Document, today: dt.date) -> list[Problem]:
+    value = _get(doc.data, "reviewed")
+    try:
+        reviewed = dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return []  # the schema reports it
+    if reviewed and reviewed > today:
+        line, col = doc.where(("reviewed",))
+        return [Problem(doc.path, line, col, "E122", f"the review date {value} is in the future",
+                        f"use the day you checked the sources, at the latest {today.isoformat()}")]
+    return []
+
+
+def _check_confidential(doc: Document) -> list[Problem]:
+    if _get(doc.data, "participants", "confidential") is not True:
+        return []
+    problems = []
+    for index, person in _items(_get(doc.data, "participants", "notable")):
+        if not _get(person, "sources"):
+            line, col = doc.where(("participants", "notable", index, "name"))
+            name = _get(person, "name")
+            problems.append(Problem(doc.path, line, col, "E150",
+                                    f"'{name}' is named although the meetings were confidential",
+                                    "give a source showing their participation is public, or remove the name"))
+    return problems
+
+
+def _check_aliases(doc: Document, case_ids: set[str], seen: dict[str, str]) -> list[Problem]:
+    problems = []
+    for index, alias in _items(_get(doc.data, "aliases")):
+        if not isinstance(alias, str):
+            continue
+        line, col = doc.where(("aliases", index))
+        if alias in case_ids:
+            problems.append(Problem(doc.path, line, col, "E160",
+                                    f"alias '{alias}' is the id of a live case",
+                                    "an alias must be an old id no case uses now"))
+        elif alias in seen:
+            problems.append(Problem(doc.path, line, col, "E161",
+                                    f"alias '{alias}' is already claimed by {seen[alias]}",
+                                    "an old id can redirect to one case only"))
+        else:
+            seen[alias] = doc.path
+    return problems
+
+
+def _unused(raw: RawContent, vocabulary: dict, used_terms: set, used_lessons: set) -> list[Problem]:
+    problems = []
+    for doc in raw.lessons:
+        if doc.stem not in used_lessons and ID_PATTERN.match(doc.stem):
+            problems.append(Problem(doc.path, 1, 1, "W201", f"no case illustrates lesson '{doc.stem}'",
+                                    "link it from a case's 'lessons' field", severity="warning"))
+    if raw.vocabulary is not None:
+        for section in ("convenor_types", "participant_types", "outcome_types", "formats",
+                        "conflicts", "lesson_themes"):
+            for term in sorted(vocabulary[section]):
+                if (section, term) not in used_terms:
+                    line, col = raw.vocabulary.where((section, term), key=True)
+                    problems.append(Problem(raw.vocabulary.path, line, col, "W202",
+                                            f"no case or lesson uses {section} term '{term}'",
+                                            "use it or remove it", severity="warning"))
+    return problems

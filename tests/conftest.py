@@ -1,0 +1,131 @@
+"""Shared test fixtures: project copies, strict MkDocs builds, a local web server, a browser."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE_CORPUS = REPO / "tests" / "fixtures" / "corpus"
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files from the current output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+def make_project(destination: Path, content: Path) -> Path:
+    """Copy a content folder into `destination` with an mkdocs.yml pointing at this repo's code."""
+    shutil.copytree(content, destination, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("site", "__pycache__"))
+    return write_config(destination)
+
+
+def write_config(destination: Path) -> Path:
+    """Write an mkdocs.yml into `destination` that uses this repo's code, theme and (unless it has its own) docs."""
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["docs_dir"] = str(destination / "docs") if (destination / "docs").is_dir() else str(REPO / "docs")
+    config["hooks"] = [str(REPO / "generator" / "mkdocs_hook.py")]
+    config["theme"]["custom_dir"] = str(REPO / "overrides")
+    (destination / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return destination
+
+
+def mkdocs_build(project: Path) -> subprocess.CompletedProcess:
+    """Run `mkdocs build --strict` on a project folder; return the finished process."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH="1764000000")
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
+         "-d", str(project / "site")],
+        capture_output=True, text=True, env=env, cwd=project, timeout=600,
+    )
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture corpus built strictly with MkDocs; returns the site folder."""
+    project = make_project(tmp_path_factory.mktemp("fixture-project"), FIXTURE_CORPUS)
+    result = mkdocs_build(project)
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real content of this repository built strictly with MkDocs; returns the site folder."""
+    project = tmp_path_factory.mktemp("real-project")
+    for name in ("cases", "lessons", "vocabulary.yml", "references.bib"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        else:
+            shutil.copy(source, project / name)
+    write_config(project)
+    result = mkdocs_build(project)
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """Return a function that serves a folder on 127.0.0.1 and gives its base URL."""
+    servers = []
+
+    def start(folder: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def chromium_path() -> str | None:
+    """Return the Chromium binary to drive: $CHROMIUM, else Debian's, else None."""
+    candidates = [os.environ.get("CHROMIUM", "")] + list(CHROMIUM_CANDIDATES)
+    return next((c for c in candidates if c and Path(c).exists()), None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium driven by Playwright. Skips without one, except under CI, where it fails."""
+    executable = chromium_path()
+    if executable is None:
+        message = "no Chromium found (install Debian's chromium, or set CHROMIUM)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield instance
+        instance.close()

@@ -1,0 +1,56 @@
+"""Browser smoke tests: the built site in a real Chromium, driven by Playwright."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SEARCH_INPUT = 'input[data-md-component="search-query"]'
+SEARCH_RESULT = '[data-md-component="search-result"] .md-search-result__item'
+
+
+@pytest.fixture
+def page(browser, fixture_site: Path, serve):
+    base = serve(fixture_site)
+    context = browser.new_context()
+    tab = context.new_page()
+    external: list[str] = []
+    tab.on("request", lambda request: external.append(request.url)
+           if not request.url.startswith(base) and not request.url.startswith("data:") else None)
+    tab.base = base
+    yield tab
+    context.close()
+    assert not external, f"requests to other hosts: {external}"
+
+
+def search(page, text: str) -> None:
+    page.locator(SEARCH_INPUT).click()
+    page.locator(SEARCH_INPUT).press_sequentially(text, delay=30)
+    page.locator(SEARCH_RESULT).first.wait_for(timeout=15000)
+
+
+def test_search_finds_a_case_by_its_convenor_and_opens_it(page) -> None:
+    page.goto(page.base)
+    search(page, "Example University")
+    results = page.locator(SEARCH_RESULT)
+    assert "Second Example Channel" in results.first.inner_text()
+    results.first.locator("a").first.click()
+    page.wait_for_url("**/cases/second-example/**")
+    assert page.locator("h1").first.inner_text() == "Second Example Channel"
+
+
+def test_search_finds_a_lesson_by_a_word_of_its_title(page) -> None:
+    page.goto(page.base)
+    search(page, "trust")
+    titles = page.locator(SEARCH_RESULT).all_inner_texts()
+    assert any("Small groups build trust" in t for t in titles), titles
+
+
+def test_case_page_links_to_its_lesson(page) -> None:
+    page.goto(page.base + "cases/example-dialogue/")
+    page.get_by_role("link", name="Small groups build trust").click()
+    page.wait_for_url("**/lessons/small-groups-build-trust/")
+    assert page.locator("h1").first.inner_text() == "Small groups build trust"

@@ -1,0 +1,44 @@
+"""Golden files: the rendered Markdown of fixture pages must match what is committed.
+
+After an intended change to the output, run `make golden` and review the diff
+of tests/golden/ like code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from generator.build import build_site
+from tests.conftest import FIXTURE_CORPUS, REPO
+
+GOLDEN = REPO / "tests" / "golden"
+PAGES = [
+    "cases/example-dialogue/index.md",
+    "lessons/small-groups-build-trust/index.md",
+    "sources/doe2001workshops/index.md",
+    "cases/index.md",
+    "lessons/index.md",
+]
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, str]:
+    _, pages, _ = build_site(FIXTURE_CORPUS, today=dt.date(2026, 11, 25))
+    return pages
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_matches_golden_file(page: str, rendered: dict[str, str], update_golden: bool) -> None:
+    golden = GOLDEN / page.replace("/index.md", ".md").replace("/", "__")
+    if update_golden:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(rendered[page], encoding="utf-8", newline="\n")
+    assert golden.exists(), f"no golden file {golden.name}: run `make golden`"
+    assert rendered[page] == golden.read_text(encoding="utf-8")
+
+
+def test_rendering_is_deterministic(rendered: dict[str, str]) -> None:
+    _, again, _ = build_site(FIXTURE_CORPUS, today=dt.date(2026, 11, 25))
+    assert again == rendered
