@@ -8,7 +8,8 @@ from pathlib import Path
 from .link import link_site
 from .load import load_content
 from .model import ContentError, Problem, Site
-from .render import render_pages
+from .render import make_environment_for_files, render_pages
+from .urls import slugify
 from .validate import validate_content
 
 
@@ -27,3 +28,19 @@ def build_site(root: Path, settings: dict[str, str] | None = None,
         raise ContentError(errors)
     site = link_site(raw, settings)
     return site, render_pages(site), tuple(p for p in problems if p.severity != "error")
+
+
+def scaffold_case(root: Path, title: str, today: dt.date) -> Path:
+    """Create cases/<slug>.yml from the commented template and return its path; never overwrite."""
+    title = " ".join(title.split())
+    if len(title) < 3 or any(c in title for c in "<>[]`"):
+        raise ValueError("give a plain-text title of at least 3 characters, without < > [ ] `")
+    path = Path(root) / "cases" / f"{slugify(title)}.yml"
+    text = make_environment_for_files().get_template("new_case.yml.j2").render(
+        title=title, today=today.isoformat())
+    if path.exists():
+        raise FileExistsError(str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8", newline="\n") as handle:  # "x": fail if it exists
+        handle.write(text)
+    return path

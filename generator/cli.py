@@ -10,11 +10,12 @@ Only this module and the MkDocs hook turn problems into output and exit codes.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
 
-from .build import build_site, check
+from .build import build_site, check, scaffold_case
 from .model import ContentError, Problem, summarise
 
 
@@ -44,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
                                 "(default: github under GitHub Actions, else text)")
     check_cmd.set_defaults(run=_check)
 
+    new_cmd = commands.add_parser(
+        "new", help="create cases/<id>.yml from a commented template",
+        description="Create cases/<id>.yml, with the id made from the title, from a commented "
+                    "template. Replace every FILL IN, then run check. Never overwrites a file.")
+    new_cmd.add_argument("title", help='the title of the case, e.g. "Dartmouth Conference"')
+    new_cmd.set_defaults(run=_new)
+
     export_cmd = commands.add_parser(
         "export", help="write the data files (schemas, and later data sets) into a folder",
         description="Validate the content, then write the generated data files into DIR.")
@@ -66,6 +74,19 @@ def _check(args: argparse.Namespace) -> int:
     errors = [p for p in problems if p.severity == "error"]
     print(f"{summarise(problems)}: {'failed' if errors else 'content is valid'}.", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    try:
+        path = scaffold_case(args.root, args.title, dt.date.today())
+    except FileExistsError as error:
+        print(f"error: {error} already exists; edit it, or choose another title", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"created {path}: replace every FILL IN, then run `make check`", file=sys.stderr)
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:

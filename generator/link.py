@@ -128,7 +128,7 @@ def _case(case_id: str, path: str, data: dict) -> Case:
         track=data["track"],
         conflict=data["conflict"],
         countries=tuple(data["countries"]),
-        convenors=tuple(Convenor(c["name"].strip(), c["type"], slugify(c["name"]))
+        convenors=tuple(Convenor(c["name"].strip(), c["type"], slugify(c["name"]), c.get("role", "").strip())
                         for c in data["convenors"]),
         participant_types=tuple(participants["types"]),
         notable=tuple(NotablePerson(p["name"].strip(), p["role"].strip(), _refs(p.get("sources")))

@@ -14,6 +14,7 @@ YAML 1.1's implicit typing that bite contributors: `NO`, `yes`, `on` and
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -285,7 +286,14 @@ def _load_bibtex(root: Path, path: Path, problems: list[Problem]) -> Mapping[str
 
 def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[str, Reference]:
     """Return the entries of BibTeX text by key, recording malformed and duplicate entries."""
-    library = bibtexparser.parse_string(text, append_middleware=_BIB_MIDDLEWARE)
+    # bibtexparser logs each malformed block itself; the problem list reports it instead.
+    parser_log = logging.getLogger("bibtexparser")
+    level = parser_log.level
+    parser_log.setLevel(logging.ERROR)
+    try:
+        library = bibtexparser.parse_string(text, append_middleware=_BIB_MIDDLEWARE)
+    finally:
+        parser_log.setLevel(level)
     for block in library.failed_blocks:
         line = block.start_line + 1
         if isinstance(block, bibtexparser.model.DuplicateBlockKeyBlock):
@@ -293,8 +301,10 @@ def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[st
                                     f"duplicate BibTeX key '{block.key}'",
                                     "merge the two entries or give one a new key"))
         else:
-            detail = str(getattr(block, "error", "") or "").strip().splitlines()
-            reason = detail[-1].strip() if detail else "syntax error"
+            error = getattr(block, "error", None)
+            reason = (getattr(error, "abort_reason", "") or str(error or "") or "syntax error")
+            reason = reason.strip().rstrip(".")
+            reason = reason[:1].lower() + reason[1:]
             problems.append(Problem(display, line, 1, "E021",
                                     f"malformed BibTeX entry: {reason}",
                                     "check the braces, commas and quotes of this entry"))

@@ -100,6 +100,7 @@ class Convenor:
     name: str
     type: str
     slug: str
+    role: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,12 @@ def _lesson_groups(site: Site) -> list[tuple[Any, list[tuple[Any, int]]]]:
     return groups
 
 
+def make_environment_for_files() -> Environment:
+    """Return a strict environment for text files (no HTML escaping), e.g. the case scaffold."""
+    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+                       autoescape=False, keep_trailing_newline=True)
+
+
 def make_environment(site: Site) -> Environment:
     """Return the one Jinja2 environment: strict, autoescaping, with the site's filters."""
     env = Environment(

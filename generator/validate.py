@@ -30,12 +30,15 @@ from referencing import Registry, Resource
 from .citations import find_citations
 from .load import Document, RawContent
 from .model import Problem
+from .urls import slugify
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 SCHEMA_FILES = ("case.schema.json", "lesson.schema.json", "vocabulary.schema.json")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 VOCABULARY_SECTIONS = ("convenor_types", "participant_types", "outcome_types", "formats",
                        "regions", "conflicts", "lesson_themes")
+# The scaffold made by `python -m generator new` marks every value to fill in with this.
+PLACEHOLDER = "FILL IN"
 # Codes in common use that ISO 3166-1 reserves rather than assigns.
 EXTRA_COUNTRY_CODES = {"XK": "Kosovo"}
 
@@ -81,6 +84,7 @@ def validate_content(raw: RawContent, today: dt.date | None = None) -> tuple[Pro
         problems += _check_case(doc, vocabulary, lesson_ids, raw.references, today,
                                 used_terms, used_lessons)
         problems += _check_aliases(doc, case_ids, aliases_seen)
+    problems += _check_convenor_spelling(raw.cases)
     problems += _unused(raw, vocabulary, used_terms, used_lessons)
     return tuple(sorted(problems, key=lambda p: (p.path, p.line, p.col, p.code)))
 
@@ -89,10 +93,27 @@ def validate_content(raw: RawContent, today: dt.date | None = None) -> tuple[Pro
 
 def _schema_problems(doc: Document, schema_name: str) -> list[Problem]:
     validator = _validator(schema_name)
-    problems = []
+    problems = _placeholders(doc, doc.data, ())
     for error in validator.iter_errors(doc.data):
-        problems += _explain(doc, error)
+        if not _is_placeholder(error.instance):  # already reported as a placeholder
+            problems += _explain(doc, error)
     return problems
+
+
+def _is_placeholder(value: Any) -> bool:
+    return isinstance(value, str) and PLACEHOLDER in value
+
+
+def _placeholders(doc: Document, value: Any, path: tuple) -> list[Problem]:
+    if _is_placeholder(value):
+        line, col = doc.where(path)
+        return [Problem(doc.path, line, col, "E040", f"'{_field_name(path)}' still holds the placeholder",
+                        f"replace {PLACEHOLDER} (see the comment beside it)")]
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _placeholders(doc, item, path + (key,))]
+    if isinstance(value, list):
+        return [p for index, item in enumerate(value) for p in _placeholders(doc, item, path + (index,))]
+    return []
 
 
 def _field_name(path: Iterable[Any]) -> str:
@@ -130,7 +151,7 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
         missing = re.search(r"'(.+?)' is a required property", error.message)
         name = missing.group(1) if missing else error.message
         description = error.schema.get("properties", {}).get(name, {}).get("description", "")
-        hint = f"add '{name}:'" + (f" ({description.split('.')[0].lower()})" if description else "")
+        hint = f"add '{name}:'" + (f", {description.split('. ')[0].rstrip('.').lower()}" if description else "")
         return [Problem(doc.path, line, col, "E030",
                         f"missing required field '{name}'" + (f" in {field}" if path else ""), hint)]
     if validator == "type":
@@ -250,7 +271,7 @@ def _source_refs(doc: Document, path: tuple, references: dict) -> list[Problem]:
     problems = []
     for index, ref in _items(_get(doc.data, *path)):
         key = _get(ref, "key")
-        if isinstance(key, str) and key not in references:
+        if isinstance(key, str) and key not in references and not _is_placeholder(key):
             line, col = doc.where(path + (index, "key"))
             problems.append(_unknown_key(doc.path, line, col, key, references))
     return problems
@@ -358,7 +379,7 @@ def _check_case(doc: Document, vocabulary: dict, lesson_ids: set[str], reference
     seen_lessons: set[str] = set()
     for index, link in _items(_get(data, "lessons")):
         lesson = _get(link, "lesson")
-        if not isinstance(lesson, str):
+        if not isinstance(lesson, str) or _is_placeholder(lesson):
             continue
         line, col = doc.where(("lessons", index, "lesson"))
         if lesson in seen_lessons:
@@ -442,6 +463,31 @@ def _check_aliases(doc: Document, case_ids: set[str], seen: dict[str, str]) -> l
                                     "an old id can redirect to one case only"))
         else:
             seen[alias] = doc.path
+    return problems
+
+
+def _check_convenor_spelling(cases: tuple[Document, ...]) -> list[Problem]:
+    """Two spellings of one convenor would compete for one page: report the less common ones."""
+    spellings: dict[str, dict[str, list[tuple[Document, int]]]] = {}
+    for doc in cases:
+        for index, convenor in _items(_get(doc.data, "convenors")):
+            name = _get(convenor, "name")
+            if isinstance(name, str):
+                spellings.setdefault(slugify(name), {}).setdefault(name.strip(), []).append((doc, index))
+    problems = []
+    for variants in spellings.values():
+        if len(variants) < 2:
+            continue
+        usual = max(variants, key=lambda name: len(variants[name]))  # ties: the first seen
+        where = variants[usual][0][0].path
+        for name, places in variants.items():
+            if name == usual:
+                continue
+            for doc, index in places:
+                line, col = doc.where(("convenors", index, "name"))
+                problems.append(Problem(doc.path, line, col, "E170",
+                                        f"convenor '{name}' is spelled '{usual}' in {where}",
+                                        "use one spelling, so that both cases share the convenor's page"))
     return problems
 
 

@@ -1,0 +1,309 @@
+"""Validation: one invalid fixture per mistake, each with its exact messages; the CLI around it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.build import check, scaffold_case
+from generator.load import parse_bibtex, parse_yaml
+from tests.conftest import FIXTURE_CORPUS, REPO
+
+INVALID = REPO / "tests" / "fixtures" / "invalid"
+TODAY = dt.date(2026, 11, 25)
+
+# Every fixture in tests/fixtures/invalid/ (cases at the top, references/ and
+# lessons/ below), with every message `check` must print for it, in order.
+EXPECTED = {
+    'Bad_File_Name.yml': [
+        "cases/Bad_File_Name.yml:1:1: error: file name 'Bad_File_Name.yml' is not a valid id; rename it to bad-file-name.yml: lowercase letters, digits and hyphens [E011]",
+    ],
+    'alias-of-live-case.yml': [
+        "cases/alias-of-live-case.yml:3:11: error: alias 'second-example' is the id of a live case; an alias must be an old id no case uses now [E160]",
+    ],
+    'cited-not-listed.yml': [
+        "cases/cited-not-listed.yml:21:3: error: 'exampleorg2020history' is cited but not listed under 'sources'; add '- {key: exampleorg2020history}' to sources [E141]",
+        "cases/cited-not-listed.yml:36:3: error: 'sources' needs at least 2 entries; add the missing entries [E036]",
+    ],
+    'confidential-named-without-source.yml': [
+        "cases/confidential-named-without-source.yml:16:13: error: 'Jane Doe' is named although the meetings were confidential; give a source showing their participation is public, or remove the name [E150]",
+    ],
+    'convenor-spelled-differently.yml': [
+        "cases/convenor-spelled-differently.yml:9:11: error: convenor 'Example peace institute' is spelled 'Example Peace Institute' in cases/example-dialogue.yml; use one spelling, so that both cases share the convenor's page [E170]",
+    ],
+    'countries-not-a-list.yml': [
+        "cases/countries-not-a-list.yml:7:12: error: 'countries' must be a list, not text; write a list, e.g. [a, b] or one '- item' per line [E032]",
+    ],
+    'duplicate-key.yml': [
+        "cases/duplicate-key.yml:3:1: error: duplicate field 'title' (first on line 2); keep one of them; YAML would silently drop the first [E006]",
+    ],
+    'empty-file.yml': [
+        'cases/empty-file.yml:1:1: error: the file is empty; fill it in, or delete it [E005]',
+    ],
+    'invalid-country-code.yml': [
+        "cases/invalid-country-code.yml:7:17: error: 'UK' is not an ISO 3166-1 country code; did you mean 'GB' (United Kingdom)? [E110]",
+    ],
+    'lesson-listed-twice.yml': [
+        "cases/lesson-listed-twice.yml:35:13: error: lesson 'small-groups-build-trust' is listed twice; merge the two notes into one entry [E132]",
+    ],
+    'lowercase-country-code.yml': [
+        "cases/lowercase-country-code.yml:7:13: error: 'us' in 'countries[0]' is not an ISO 3166-1 alpha-2 country code; use two capital letters, e.g. 'US', 'RU', 'NO' [E034]",
+    ],
+    'malformed-citation.yml': [
+        "cases/malformed-citation.yml:21:3: error: malformed citation '[@, p. 4]'; write [@key] or [@key, p. 12]; several as [@a; @b] [E142]",
+    ],
+    'many-mistakes.yml': [
+        "cases/many-mistakes.yml:2:1: error: missing required field 'convenors'; add 'convenors:', the organisations (or people) that convened the dialogue [E030]",
+        'cases/many-mistakes.yml:4:28: error: the period ends (1990) before it starts (1995); swap the years, or correct the one that is wrong [E120]',
+        "cases/many-mistakes.yml:7:17: error: 'UK' is not an ISO 3166-1 country code; did you mean 'GB' (United Kingdom)? [E110]",
+        "cases/many-mistakes.yml:8:1: error: unknown field 'convenor'; did you mean 'convenors'? [E031]",
+        'cases/many-mistakes.yml:38:11: error: the review date 2999-01-01 is in the future; use the day you checked the sources, at the latest 2026-11-25 [E122]',
+    ],
+    'missing-summary.yml': [
+        "cases/missing-summary.yml:2:1: error: missing required field 'summary'; add 'summary:', two or three sentences in your own words: what the case was and why it matters [E030]",
+    ],
+    'not-utf8.yml': [
+        'cases/not-utf8.yml:20:43: error: the file is not UTF-8 (byte 0xe9); save the file as UTF-8 in your editor [E003]',
+    ],
+    'one-source-only.yml': [
+        "cases/one-source-only.yml:21:3: error: 'exampleorg2020history' is cited but not listed under 'sources'; add '- {key: exampleorg2020history}' to sources [E141]",
+        "cases/one-source-only.yml:36:3: error: 'sources' needs at least 2 entries; add the missing entries [E036]",
+    ],
+    'pages-with-prefix.yml': [
+        'cases/pages-with-prefix.yml:36:36: error: \'p. 1-30\' in \'sources[0].pages\' is not a page or page range; write pages like "12", "24-30" or "xi-xii" [E034]',
+    ],
+    'period-in-future.yml': [
+        "cases/period-in-future.yml:4:28: error: the period end (2999) is in the future; use null for 'end' while the dialogue continues [E121]",
+    ],
+    'period-reversed.yml': [
+        'cases/period-reversed.yml:4:28: error: the period ends (1990) before it starts (1995); swap the years, or correct the one that is wrong [E120]',
+    ],
+    'placeholder-left.yml': [
+        "cases/placeholder-left.yml:6:11: error: 'conflict' still holds the placeholder; replace FILL IN (see the comment beside it) [E040]",
+    ],
+    'reviewed-in-future.yml': [
+        'cases/reviewed-in-future.yml:38:11: error: the review date 2999-01-01 is in the future; use the day you checked the sources, at the latest 2026-11-25 [E122]',
+    ],
+    'reviewed-not-a-date.yml': [
+        "cases/reviewed-not-a-date.yml:38:11: error: 'reviewed' is not a valid date; write the date as YYYY-MM-DD, e.g. 2026-11-25 [E038]",
+    ],
+    'summary-too-short.yml': [
+        "cases/summary-too-short.yml:3:10: error: 'summary' is too short; write at least 20 characters [E035]",
+    ],
+    'tab-indentation.yml': [
+        'cases/tab-indentation.yml:13:1: error: tab character in indentation; indent with spaces, never tabs [E004]',
+    ],
+    'title-with-html.yml': [
+        "cases/title-with-html.yml:2:8: error: 'title' must be plain text; remove the characters < > [ ] ` and line breaks [E034]",
+    ],
+    'unknown-certainty.yml': [
+        "cases/unknown-certainty.yml:30:16: error: 'sure' is not allowed for 'outcomes[1].certainty'; choose one of: approximate, disputed, established, unknown [E033]",
+    ],
+    'unknown-citation-key.yml': [
+        "cases/unknown-citation-key.yml:21:3: error: unknown source key 'exampleorg2020histroy'; did you mean 'exampleorg2020history'? (or add the work to references.bib) [E140]",
+    ],
+    'unknown-conflict.yml': [
+        "cases/unknown-conflict.yml:6:11: error: unknown conflict 'example-war'; known terms: example-conflict (or add 'example-war' to the conflicts section of vocabulary.yml) [E101]",
+    ],
+    'unknown-convenor-type.yml': [
+        "cases/unknown-convenor-type.yml:10:11: error: unknown convenor type 'charity'; known terms: academic, ngo (or add 'charity' to the convenor_types section of vocabulary.yml) [E101]",
+    ],
+    'unknown-field-typo.yml': [
+        "cases/unknown-field-typo.yml:2:1: error: missing required field 'convenors'; add 'convenors:', the organisations (or people) that convened the dialogue [E030]",
+        "cases/unknown-field-typo.yml:8:1: error: unknown field 'convenor'; did you mean 'convenors'? [E031]",
+    ],
+    'unknown-format.yml': [
+        "cases/unknown-format.yml:18:10: error: unknown format 'workshop'; known terms: back-channel, problem-solving-workshop (or add 'workshop' to the formats section of vocabulary.yml) [E101]",
+    ],
+    'unknown-lesson.yml': [
+        "cases/unknown-lesson.yml:33:13: error: unknown lesson 'small-group-builds-trust'; did you mean 'small-groups-build-trust'? (or create lessons/small-group-builds-trust.yml) [E130]",
+    ],
+    'unknown-outcome-type.yml': [
+        "cases/unknown-outcome-type.yml:25:11: error: unknown outcome type 'friendship'; known terms: draft-agreement, relationships-built (or add 'friendship' to the outcome_types section of vocabulary.yml) [E101]",
+    ],
+    'unknown-participant-type.yml': [
+        "cases/unknown-participant-type.yml:13:11: error: unknown participant type 'scholar'; did you mean 'scholars'? (or add 'scholar' to the participant_types section of vocabulary.yml) [E101]",
+    ],
+    'unknown-source-key.yml': [
+        "cases/unknown-source-key.yml:21:3: error: 'exampleorg2020history' is cited but not listed under 'sources'; add '- {key: exampleorg2020history}' to sources [E141]",
+        "cases/unknown-source-key.yml:37:11: error: unknown source key 'exampleorg2021history'; did you mean 'exampleorg2020history'? (or add the work to references.bib) [E140]",
+    ],
+    'unknown-track.yml': [
+        "cases/unknown-track.yml:5:8: error: '3' is not allowed for 'track'; choose one of: 1.5, 2 [E033]",
+    ],
+    'wrong-extension.yaml': [
+        'cases/wrong-extension.yaml:1:1: error: content files must end in .yml; rename it to wrong-extension.yml [E010]',
+    ],
+    'yaml-anchor-alias.yml': [
+        'cases/yaml-anchor-alias.yml:36:5: error: YAML anchors and aliases (& and *) are not allowed; write the value out in full [E007]',
+    ],
+    'yaml-syntax-error.yml': [
+        "cases/yaml-syntax-error.yml:16:24: error: YAML syntax error: mapping values are not allowed in this context; a value containing ': ' must be quoted, or written as a block with '>-' [E002]",
+    ],
+    'year-in-quotes.yml': [
+        "cases/year-in-quotes.yml:4:17: error: 'period.start' must be a whole number, not text; write the number without quotes [E032]",
+    ],
+    'references/duplicate-key.bib': [
+        "references.bib:16:1: error: duplicate BibTeX key 'doe2001workshops'; merge the two entries or give one a new key [E020]",
+    ],
+    'references/malformed-entry.bib': [
+        'references.bib:16:1: error: malformed BibTeX entry: unexpectedly reached end of file; check the braces, commas and quotes of this entry [E021]',
+    ],
+    'lessons/small-groups-build-trust.yml': [
+        "lessons/small-groups-build-trust.yml:3:8: error: unknown lesson theme 'desgin'; did you mean 'design'? (or add 'desgin' to the lesson_themes section of vocabulary.yml) [E101]",
+        "vocabulary.yml:45:3: warning: no case or lesson uses lesson_themes term 'design'; use it or remove it [W202]",
+    ],
+}
+
+
+def _destination(name: str) -> str:
+    if name.startswith("references/"):
+        return "references.bib"
+    if name.startswith("lessons/"):
+        return name
+    return f"cases/{name}"
+
+
+def _corpus_with(tmp_path: Path, fixture: str) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    shutil.copy(INVALID / fixture, root / _destination(fixture))
+    return root
+
+
+def test_every_invalid_fixture_has_expected_messages() -> None:
+    on_disk = {p.relative_to(INVALID).as_posix() for p in INVALID.rglob("*") if p.is_file()}
+    assert on_disk == set(EXPECTED)
+    assert len(on_disk) >= 30
+
+
+@pytest.mark.parametrize("fixture", sorted(EXPECTED))
+def test_invalid_fixture_gives_exact_messages(fixture: str, tmp_path: Path) -> None:
+    root = _corpus_with(tmp_path, fixture)
+    original = (root / _destination(fixture)).read_bytes()
+    assert [p.format() for p in check(root, TODAY)] == EXPECTED[fixture]
+    assert (root / _destination(fixture)).read_bytes() == original  # nothing rewritten
+
+
+def test_fixture_corpus_is_valid() -> None:
+    assert [p.format() for p in check(FIXTURE_CORPUS, TODAY)] == []
+
+
+def run_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"} | (env or {})
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_check_exits_1_and_prints_every_problem(tmp_path: Path) -> None:
+    root = _corpus_with(tmp_path, "many-mistakes.yml")
+    result = run_cli("check", cwd=root)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[:-1] == EXPECTED["many-mistakes.yml"]
+    assert lines[-1] == "5 errors in 1 file: failed."
+    assert "Traceback" not in result.stderr
+
+
+def test_check_exits_0_on_valid_content() -> None:
+    result = run_cli("check", cwd=FIXTURE_CORPUS)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "no problems: content is valid."
+
+
+def test_check_emits_github_annotations(tmp_path: Path) -> None:
+    root = _corpus_with(tmp_path, "unknown-track.yml")
+    result = run_cli("check", cwd=root, env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 1
+    assert result.stdout.strip() == (
+        "::error file=cases/unknown-track.yml,line=5,col=8::'3' is not allowed for 'track'; "
+        "choose one of: 1.5, 2 [E033]")
+
+
+def test_new_scaffolds_a_case_that_passes_once_filled(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    result = run_cli("new", "Quiet Talks in Oslo", cwd=root)
+    assert result.returncode == 0, result.stderr
+    path = root / "cases" / "quiet-talks-in-oslo.yml"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../generator/schema/case.schema.json\n")
+    unfilled = [p.format() for p in check(root, dt.date.today())]
+    assert unfilled and all("[E040]" in line for line in unfilled)
+    fills = iter([
+        "A fictional scaffolded case, filled in by the test suite.", "1999", "2001",
+        "example-conflict", "FR", "Example University", "academic", "Host", "scholars",
+        "back-channel", "Example University hosted quiet talks [@doe2001workshops]. " * 3,
+        "relationships-built", "People met.", "doe2001workshops", "small-groups-build-trust",
+        "Small meetings, as the lesson says.", "doe2001workshops", "exampleorg2020history",
+    ])
+    filled = []
+    for line in text.splitlines():
+        if "FILL IN" in line and not line.startswith("#"):
+            before, _, after = line.partition("FILL IN")
+            after = after.split("#")[0]
+            after = "" if after.strip().startswith(("two", "what", "one", "how", "the")) else after
+            filled.append(before + next(fills) + after.rstrip())
+        else:
+            filled.append(line)
+    path.write_text("\n".join(filled) + "\n", encoding="utf-8")
+    assert [p.format() for p in check(root, dt.date.today())] == []
+
+
+def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    existing = root / "cases" / "example-dialogue.yml"
+    before = existing.read_bytes()
+    result = run_cli("new", "Example Dialogue", cwd=root)
+    assert result.returncode == 1
+    assert "already exists" in result.stderr
+    assert existing.read_bytes() == before
+    with pytest.raises(FileExistsError):
+        scaffold_case(root, "Example Dialogue", TODAY)
+
+
+def test_help_lists_every_command() -> None:
+    result = run_cli("--help", cwd=REPO)
+    for command in ("check", "new", "export"):
+        assert command in result.stdout
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_any_yaml_text_gives_problems_not_exceptions(text: str) -> None:
+    problems: list = []
+    document = parse_yaml("cases/fuzz.yml", text, problems)
+    assert (document is None) == bool(problems) or document is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="@{}=,\"\\ \nabc123%", max_size=300))
+def test_any_bibtex_text_gives_problems_not_exceptions(text: str) -> None:
+    problems: list = []
+    references = parse_bibtex("references.bib", text, problems)
+    assert all(p.code in ("E020", "E021") for p in problems)
+    assert isinstance(references, dict)
+
+
+def test_yaml_bomb_is_refused_quickly() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" \
+           "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+    problems: list = []
+    assert parse_yaml("cases/bomb.yml", bomb, problems) is None
+    assert problems[0].code == "E007"
+
+
+def test_python_tags_are_not_executed() -> None:
+    problems: list = []
+    assert parse_yaml("cases/evil.yml", "title: !!python/object/apply:os.system ['true']\n", problems) is None
+    assert problems[0].code == "E002"
