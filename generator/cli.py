@@ -2,6 +2,7 @@
 
     python -m generator check [--format text|github] [--root DIR]
     python -m generator new "Title of the case" [--root DIR]
+    python -m generator docs [--root DIR]
     python -m generator export DIR [--root DIR]
 
 Only this module and the MkDocs hook turn problems into output and exit codes.
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from .build import build_site, check, scaffold_case
 from .model import ContentError, Problem, summarise
+from .reference import update_contributing
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,8 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("title", help='the title of the case, e.g. "Dartmouth Conference"')
     new_cmd.set_defaults(run=_new)
 
+    docs_cmd = commands.add_parser(
+        "docs", help="rewrite the field reference in CONTRIBUTING.md from the JSON Schemas",
+        description="Regenerate the field reference section of CONTRIBUTING.md from "
+                    "generator/schema/, so the documentation never drifts from the schema.")
+    docs_cmd.set_defaults(run=_docs)
+
     export_cmd = commands.add_parser(
-        "export", help="write the data files (schemas, and later data sets) into a folder",
+        "export", help="write the published data files into a folder",
         description="Validate the content, then write the generated data files into DIR.")
     export_cmd.add_argument("directory", type=Path, help="the folder to write into (created if missing)")
     export_cmd.set_defaults(run=_export)
@@ -86,6 +94,13 @@ def _new(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"created {path}: replace every FILL IN, then run `make check`", file=sys.stderr)
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    path = args.root / "CONTRIBUTING.md"
+    changed = update_contributing(path)
+    print(f"{path}: {'updated' if changed else 'already up to date'}", file=sys.stderr)
     return 0
 
 

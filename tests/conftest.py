@@ -38,6 +38,8 @@ def make_project(destination: Path, content: Path) -> Path:
 
 def write_config(destination: Path) -> Path:
     """Write an mkdocs.yml into `destination` that uses this repo's code, theme and (unless it has its own) docs."""
+    if not (destination / "CONTRIBUTING.md").exists():  # docs/contributing.md includes it
+        shutil.copy(REPO / "CONTRIBUTING.md", destination / "CONTRIBUTING.md")
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
     config["docs_dir"] = str(destination / "docs") if (destination / "docs").is_dir() else str(REPO / "docs")
     config["hooks"] = [str(REPO / "generator" / "mkdocs_hook.py")]
