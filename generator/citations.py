@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 # A bracket holding one or more `@key` items separated by semicolons.
-CITATION = re.compile(r"\[(@[^\[\]\n]+?)\]")
+CITATION = re.compile(r"\[(@[^\[\]]+?)\]")
 _ITEM = re.compile(r"^@(?P<key>[A-Za-z0-9_:.-]+)\s*(?:,\s*(?P<locator>.+))?$")
 _PAGE_PREFIX = re.compile(r"^(?:pp?\.|pages?)\s*", re.IGNORECASE)
 
@@ -39,7 +39,7 @@ def find_citations(text: str) -> list[Citation]:
     for match in CITATION.finditer(text):
         items = []
         error = ""
-        for part in match.group(1).split(";"):
+        for part in " ".join(match.group(1).split()).split(";"):
             item = _ITEM.match(part.strip())
             if not item:
                 error = f"malformed citation '{match.group(0)}'"

@@ -16,8 +16,8 @@ from typing import Any, Iterable
 from .bibliography import format_references
 from .citations import find_citations
 from .load import RawContent
-from .model import (Case, Convenor, Evidence, Lesson, LessonLink, NotablePerson, Outcome, Related, Site,
-                    SourceRef, Term)
+from .model import (Case, Convenor, Evidence, Lesson, LessonLink, Mention, NotablePerson, Outcome,
+                    Related, Site, SourceRef, Term)
 from .urls import slugify
 from .validate import VOCABULARY_SECTIONS
 
@@ -35,30 +35,18 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
     references = {key: replace(ref, formatted=formatted.get(key, ""))
                   for key, ref in sorted(raw.references.items())}
 
-    by_lesson: dict[str, list[Case]] = defaultdict(list)
-    by_convenor: dict[str, list[Case]] = defaultdict(list)
-    by_term: dict[tuple[str, str], list[Case]] = defaultdict(list)
-    citing: dict[str, list[Case]] = defaultdict(list)
+    lesson_titles = {lesson.id: lesson.title for lesson in lessons}
     convenors: dict[str, Convenor] = {}
-    region_of = _regions_by_country(vocabulary)
     evidence: dict[str, list[Evidence]] = defaultdict(list)
+    backlinks: dict[tuple[str, str], list[Mention]] = defaultdict(list)
+    region_of = _regions_by_country(vocabulary)
     for case in cases:
         for link in case.lessons:
-            by_lesson[link.lesson].append(case)
             evidence[link.lesson].append(Evidence(case, link.stance, link.note))
+        for kind, item_id, detail in _mentions(case, region_of):
+            backlinks[(kind, item_id)].append(Mention(case, detail))
         for convenor in case.convenors:
             convenors.setdefault(convenor.slug, convenor)
-            _add_once(by_convenor[convenor.slug], case)
-            _add_once(by_term[("convenor_types", convenor.type)], case)
-        by_term[("conflicts", case.conflict)].append(case)
-        for kind, values in (("participant_types", case.participant_types),
-                             ("formats", case.formats),
-                             ("outcome_types", [o.type for o in case.outcomes]),
-                             ("regions", [r for c in case.countries for r in region_of.get(c, ())])):
-            for value in dict.fromkeys(values):
-                by_term[(kind, value)].append(case)
-        for key in _case_keys(case):
-            citing[key].append(case)
 
     lessons_citing: dict[str, list[Lesson]] = defaultdict(list)
     for lesson in lessons:
@@ -72,23 +60,46 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
         vocabulary=vocabulary,
         references=MappingProxyType(references),
         convenors=MappingProxyType({slug: convenors[slug] for slug in sorted(convenors)}),
-        cases_by_lesson=_freeze(by_lesson),
         evidence=_freeze({lesson: sorted(items, key=lambda e: e.stance != "supports")
                           for lesson, items in evidence.items()}),
-        cases_by_convenor=_freeze(by_convenor),
-        cases_by_term=_freeze(by_term),
-        cases_citing=_freeze(citing),
+        backlinks=_freeze(backlinks),
+        case_regions=MappingProxyType({case.id: tuple(dict.fromkeys(
+            r for c in case.countries for r in region_of.get(c, ()))) for case in cases}),
         lessons_citing=_freeze(lessons_citing),
-        related=MappingProxyType({case.id: _related(case, cases) for case in cases}),
+        related=MappingProxyType({case.id: _related(case, cases, lesson_titles, vocabulary)
+                                  for case in cases}),
         lessons_by_id=MappingProxyType({lesson.id: lesson for lesson in lessons}),
         cases_by_id=MappingProxyType({case.id: case for case in cases}),
         settings=MappingProxyType(dict(settings or {})),
     )
 
 
-def _add_once(items: list[Case], case: Case) -> None:
-    if not items or items[-1] is not case:
-        items.append(case)
+def _mentions(case: Case, region_of: dict[str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
+    """Return (kind, id, detail) for everything the case links to, one entry per target."""
+    found: dict[tuple[str, str], list[str]] = {}
+
+    def add(kind: str, item_id: str, detail: str = "") -> None:
+        details = found.setdefault((kind, item_id), [])
+        if detail and detail not in details:
+            details.append(detail)
+
+    add("conflicts", case.conflict)
+    for convenor in case.convenors:
+        add("convenor", convenor.slug, convenor.role)
+        add("convenor_types", convenor.type, convenor.name)
+    for value in case.participant_types:
+        add("participant_types", value)
+    for value in case.formats:
+        add("formats", value)
+    for outcome in case.outcomes:
+        certainty = "" if outcome.certainty == "established" else f" ({outcome.certainty})"
+        add("outcome_types", outcome.type, outcome.text + certainty)
+    for country in case.countries:
+        for region in region_of.get(country, ()):
+            add("regions", region)
+    for ref in _case_refs(case):
+        add("source", ref.key, ref.pages)
+    return [(kind, item_id, "; ".join(details)) for (kind, item_id), details in found.items()]
 
 
 def _freeze(groups: dict) -> MappingProxyType:
@@ -158,12 +169,13 @@ def _lesson(lesson_id: str, path: str, data: dict) -> Lesson:
     )
 
 
-def _case_keys(case: Case) -> Iterable[str]:
-    keys = [s.key for s in case.sources]
-    keys += [s.key for o in case.outcomes for s in o.sources]
-    keys += [s.key for p in case.notable for s in p.sources]
-    keys += [c.key for citation in find_citations(case.narrative) for c in citation.items]
-    return dict.fromkeys(keys)
+def _case_refs(case: Case) -> Iterable[SourceRef]:
+    """Return every citation in the case: sources, outcomes, participants and the narrative."""
+    refs = list(case.sources)
+    refs += [s for o in case.outcomes for s in o.sources]
+    refs += [s for p in case.notable for s in p.sources]
+    refs += [SourceRef(c.key, c.pages) for citation in find_citations(case.narrative) for c in citation.items]
+    return refs
 
 
 def _regions_by_country(vocabulary: MappingProxyType) -> dict[str, tuple[str, ...]]:
@@ -174,10 +186,11 @@ def _regions_by_country(vocabulary: MappingProxyType) -> dict[str, tuple[str, ..
     return {country: tuple(ids) for country, ids in regions.items()}
 
 
-def _related(case: Case, cases: tuple[Case, ...]) -> tuple[Related, ...]:
-    """Return the closest other cases by shared lessons, convenors, conflict, participants, format."""
+def _related(case: Case, cases: tuple[Case, ...], lesson_titles: dict[str, str],
+             vocabulary: MappingProxyType) -> tuple[Related, ...]:
+    """Return the closest other cases by shared lessons, convenors, conflict and format, with reasons."""
     mine_lessons = {l.lesson for l in case.lessons}
-    mine_convenors = {c.slug for c in case.convenors}
+    mine_convenors = {c.slug: c.name for c in case.convenors}
     scored = []
     for other in cases:
         if other.id == case.id:
@@ -187,25 +200,25 @@ def _related(case: Case, cases: tuple[Case, ...]) -> tuple[Related, ...]:
         shared = sorted(mine_lessons & {l.lesson for l in other.lessons})
         if shared:
             score += 3 * len(shared)
-            reasons.append(_count(len(shared), "lesson"))
-        shared_convenors = mine_convenors & {c.slug for c in other.convenors}
-        if shared_convenors:
-            score += 3 * len(shared_convenors)
-            reasons.append("same convenor")
+            reasons.append(_shares(len(shared), "lesson", [lesson_titles.get(l, l) for l in shared]))
+        convenors = sorted(mine_convenors[c.slug] for c in other.convenors if c.slug in mine_convenors)
+        if convenors:
+            score += 3 * len(convenors)
+            reasons.append("same convenor: " + ", ".join(convenors))
         if other.conflict == case.conflict:
             score += 3
             reasons.append("same conflict")
-        shared_formats = set(case.formats) & set(other.formats)
-        if shared_formats:
-            score += len(shared_formats)
-            reasons.append(_count(len(shared_formats), "format"))
-        shared_types = set(case.participant_types) & set(other.participant_types)
-        score += len(shared_types) // 2
+        formats = sorted(set(case.formats) & set(other.formats))
+        if formats:
+            score += len(formats)
+            reasons.append(_shares(len(formats), "format",
+                                   [vocabulary["formats"][f].label.lower() for f in formats]))
+        score += len(set(case.participant_types) & set(other.participant_types)) // 2
         if score >= 3:
             scored.append(Related(other, score, tuple(reasons)))
     scored.sort(key=lambda r: (-r.score, r.case.id))
     return tuple(scored[:RELATED_LIMIT])
 
 
-def _count(number: int, noun: str) -> str:
-    return f"shares {number} {noun}" + ("" if number == 1 else "s")
+def _shares(number: int, noun: str, names: list[str]) -> str:
+    return f"shares {number} {noun}{'' if number == 1 else 's'}: " + "; ".join(names)

@@ -5,9 +5,9 @@ Authored fields (what a contributor writes in YAML or BibTeX) live on `Case`,
 `link.link_site`, live only on `Site`:
 
 - `Site.evidence`: for each lesson, its cases with their notes, supporting first;
-- `Site.cases_by_lesson`, `cases_by_convenor`, `cases_by_term`,
-  `cases_by_conflict`, `cases_by_region`, `cases_citing`, `lessons_citing`:
-  backlinks, each a mapping from an id to the cases (or lessons) that name it;
+- `Site.backlinks[(kind, id)]`: every case linking to a convenor, vocabulary
+  term, region or source, with what it says there (role, outcome, pages);
+- `Site.lessons_citing`: for each source, the lessons citing it;
 - `Site.convenors`: every convenor named by a case, keyed by its slug;
 - `Site.related`: for each case, the closest other cases and why;
 - `Reference.formatted`: the reference rendered by the citation engine.
@@ -225,6 +225,14 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Mention:
+    """A case that links to a page, with what it says there (a role, an outcome, pages cited)."""
+
+    case: Case
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """Everything the templates need: authored content plus derived cross-links."""
 
@@ -233,12 +241,10 @@ class Site:
     vocabulary: Mapping[str, Mapping[str, Term]]
     references: Mapping[str, Reference]
     convenors: Mapping[str, Convenor]
-    cases_by_lesson: Mapping[str, tuple[Case, ...]]
     evidence: Mapping[str, tuple[Evidence, ...]]
-    cases_by_convenor: Mapping[str, tuple[Case, ...]]
-    cases_by_term: Mapping[tuple[str, str], tuple[Case, ...]]
-    cases_citing: Mapping[str, tuple[Case, ...]]
+    backlinks: Mapping[tuple[str, str], tuple[Mention, ...]]
     lessons_citing: Mapping[str, tuple[Lesson, ...]]
+    case_regions: Mapping[str, tuple[str, ...]]
     related: Mapping[str, tuple[Related, ...]]
     lessons_by_id: Mapping[str, Lesson]
     cases_by_id: Mapping[str, Case]

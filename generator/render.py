@@ -14,6 +14,7 @@ sanitised with nh3 against an allowlist before it reaches a page.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup, escape
 
 from .bibliography import cite_label
-from .citations import find_citations
+from .citations import CITATION, find_citations
 from .model import Site
 from .urls import page_url, relative, source_path
 from .validate import EXTRA_COUNTRY_CODES, SCHEMA_FILES, load_schema
@@ -37,6 +38,23 @@ _PROSE_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 _TOKEN = "qzcitationqz{}qz"
 
 
+# Vocabulary sections with a page per term: (section, title, singular, introduction).
+TERM_PAGES = (
+    ("conflicts", "Conflicts", "Conflict",
+     "The conflicts and relationships the cases address, with the number of cases for each."),
+    ("regions", "Regions", "Region",
+     "World regions, placed by the countries whose people took part in each case."),
+    ("convenor_types", "Convenor types", "Convenor type",
+     "The kinds of body that convene Track Two dialogue."),
+    ("participant_types", "Participant types", "Participant type",
+     "The kinds of people who take part in Track Two dialogue."),
+    ("formats", "Formats", "Format",
+     "The ways a dialogue can be run."),
+    ("outcome_types", "Outcomes", "Outcome type",
+     "The kinds of result the cases had; each case page says what its outcomes were and cites them."),
+)
+
+
 def render_pages(site: Site) -> dict[str, str]:
     """Return every generated page and data file as `{path: text}`, in a stable order."""
     env = make_environment(site)
@@ -47,13 +65,30 @@ def render_pages(site: Site) -> dict[str, str]:
 
     page(page_url("case"), "cases_index.md.j2")
     for case in site.cases:
-        page(page_url("case", case.id), "case.md.j2", case=case)
+        page(page_url("case", case.id), "case.md.j2", case=case, regions=site.case_regions[case.id])
     page(page_url("lesson"), "lessons_index.md.j2", lesson_groups=_lesson_groups(site))
     for lesson in site.lessons:
         page(page_url("lesson", lesson.id), "lesson.md.j2", lesson=lesson)
     page(page_url("source"), "sources_index.md.j2")
     for ref in site.references.values():
-        page(page_url("source", ref.key), "source.md.j2", ref=ref)
+        page(page_url("source", ref.key), "source.md.j2", ref=ref,
+             mentions=site.backlinks.get(("source", ref.key), ()),
+             lessons=site.lessons_citing.get(ref.key, ()))
+    page(page_url("convenor"), "convenors_index.md.j2",
+         items=[(c, len(site.backlinks[("convenor", slug)])) for slug, c in site.convenors.items()])
+    for slug, convenor in site.convenors.items():
+        page(page_url("convenor", slug), "convenor.md.j2", convenor=convenor,
+             mentions=site.backlinks[("convenor", slug)])
+    for kind, title, singular, intro in TERM_PAGES:
+        terms = site.vocabulary[kind].values()
+        context = {"kind": kind, "kind_title": title, "kind_title_singular": singular}
+        page(page_url(kind), "terms_index.md.j2", kind_intro=intro, **context,
+             items=[(t, len(site.backlinks.get((kind, t.id), ()))) for t in terms])
+        for item in terms:
+            page(page_url(kind, item.id), "term.md.j2", item=item, **context,
+                 mentions=site.backlinks.get((kind, item.id), ()))
+    page(page_url("glossary"), "glossary.md.j2", sections=[
+        (kind, title, list(site.vocabulary[kind].values())) for kind, title, *_ in TERM_PAGES])
     for name in SCHEMA_FILES:
         pages[f"data/{name}"] = json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n"
     return pages
@@ -96,6 +131,7 @@ def make_environment(site: Site) -> Environment:
         prose=_prose_filter,
         country=country_name,
         cite_label=cite_label,
+        plain=plain_text,
         count=lambda n, noun: f"{n} {noun}" if n == 1 else f"{n} {noun}s",
     )
     return env
@@ -108,8 +144,9 @@ def _link(context: Any, kind: str, item_id: str = "") -> str:
 
 
 @pass_context
-def _prose_filter(context: Any, text: str) -> Markup:
-    return prose_html(text, context["site"], context["here"])
+def _prose_filter(context: Any, text: str, glossary: bool = False) -> Markup:
+    html = prose_html(text, context["site"], context["here"])
+    return Markup(link_glossary_terms(html, context["site"], context["here"])) if glossary else html
 
 
 def prose_html(text: str, site: Site, here: str) -> Markup:
@@ -125,6 +162,60 @@ def prose_html(text: str, site: Site, here: str) -> Markup:
     for index, label in enumerate(labels):
         html = html.replace(_TOKEN.format(index), label)
     return Markup(html)
+
+
+def plain_text(text: str) -> str:
+    """Return contributor Markdown as plain text: no markup, citations reduced to nothing."""
+    text = CITATION.sub("", text)
+    html = markdown.markdown(text, output_format="html")
+    return " ".join(nh3.clean(html, tags=set()).replace("&amp;", "&").split())
+
+
+# Sections whose terms link themselves from prose; conflicts and regions are
+# linked from the facts at the top of each case page instead.
+GLOSSARY_SECTIONS = ("formats", "participant_types", "convenor_types", "outcome_types")
+_TAG = re.compile(r"(<[^>]+>)")
+
+
+def link_glossary_terms(html: str, site: Site, here: str) -> str:
+    """Link the first mention of each vocabulary term in sanitised HTML to its glossary entry.
+
+    The definition goes in the link's title, so it shows on hover without JavaScript.
+    Text inside existing links is left alone.
+    """
+    terms = {}
+    for kind in GLOSSARY_SECTIONS:
+        for item in site.vocabulary[kind].values():
+            terms.setdefault(item.label.lower(), (kind, item))
+    if not terms:
+        return html
+    pattern = re.compile(r"\b(" + "|".join(re.escape(label) for label in
+                                           sorted(terms, key=len, reverse=True)) + r")\b", re.I)
+    done: set[str] = set()
+    inside_link = 0
+    parts = _TAG.split(html)
+    for index, part in enumerate(parts):
+        if part.startswith("<"):
+            if re.match(r"<a[\s>]", part):
+                inside_link += 1
+            elif part.startswith("</a"):
+                inside_link -= 1
+            continue
+        if inside_link:
+            continue
+
+        def replace(match: re.Match) -> str:
+            label = match.group(1).lower()
+            if label in done:
+                return match.group(0)
+            done.add(label)
+            kind, item = terms[label]
+            href = relative(here, page_url("glossary") + f"#{kind}-{item.id}")
+            return (f'<a class="t2-term" href="{escape(href)}" title="{escape(plain_text(item.definition))}">'
+                    f"{match.group(0)}</a>")
+
+        parts[index] = pattern.sub(replace, part)
+    return "".join(parts)
 
 
 def _citation_html(citation: Any, site: Site, here: str) -> str:

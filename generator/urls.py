@@ -25,6 +25,7 @@ FOLDERS = {
     "convenor_types": "convenor-types",
     "lesson_themes": "lessons",
     "source": "sources",
+    "glossary": "glossary",
 }
 
 

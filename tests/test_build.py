@@ -22,7 +22,7 @@ def test_case_page_shows_every_part_of_the_case(fixture_site: Path) -> None:
     html = read(fixture_site, "cases/example-dialogue")
     assert "<title>Example Dialogue - Track Two Casebook</title>" in html
     for text in ("1990–1995", "Example conflict", "United States, Norway", "Example Peace Institute",
-                 "Non-governmental organisation", "Scholars, Former officials",
+                 "Non-governmental organisation", ">Scholars</a>, <a href=\"../../participants/former-officials/\">Former officials</a>",
                  "Problem-solving workshop", "Relationships built", "(disputed)",
                  "Doe and Müller 2001, 3"):
         assert text in html, text

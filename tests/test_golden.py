@@ -14,12 +14,24 @@ from generator.build import build_site
 from tests.conftest import FIXTURE_CORPUS, REPO
 
 GOLDEN = REPO / "tests" / "golden"
+# One page of each type, and each index.
 PAGES = [
     "cases/example-dialogue/index.md",
     "lessons/small-groups-build-trust/index.md",
     "sources/doe2001workshops/index.md",
+    "convenors/example-peace-institute/index.md",
+    "convenor-types/ngo/index.md",
+    "participants/scholars/index.md",
+    "outcomes/draft-agreement/index.md",
+    "formats/problem-solving-workshop/index.md",
+    "conflicts/example-conflict/index.md",
+    "regions/europe/index.md",
+    "glossary/index.md",
     "cases/index.md",
     "lessons/index.md",
+    "sources/index.md",
+    "convenors/index.md",
+    "formats/index.md",
 ]
 
 

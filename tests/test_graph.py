@@ -1,0 +1,113 @@
+"""The cross-linked graph: every link a case declares is answered by a backlink, over the real content."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.build import build_site
+from generator.link import link_site
+from generator.load import load_content
+from generator.urls import page_url, source_path
+from tests.conftest import FIXTURE_CORPUS, REPO
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def declared_links(case) -> set[tuple[str, str]]:
+    """Every page a case file points at, by (kind, id)."""
+    links = {("conflicts", case.conflict)}
+    links |= {("convenor", c.slug) for c in case.convenors}
+    links |= {("convenor_types", c.type) for c in case.convenors}
+    links |= {("participant_types", t) for t in case.participant_types}
+    links |= {("formats", f) for f in case.formats}
+    links |= {("outcome_types", o.type) for o in case.outcomes}
+    links |= {("source", s.key) for s in case.sources}
+    links |= {("lesson", l.lesson) for l in case.lessons}
+    return links
+
+
+@pytest.fixture(scope="module")
+def real() -> tuple:
+    site, pages, _ = build_site(REPO, today=TODAY)
+    return site, pages
+
+
+def test_real_content_is_valid_and_large_enough(real) -> None:
+    site, _ = real
+    assert len(site.cases) >= 30
+    assert len({case.conflict for case in site.cases}) >= 10
+    assert len(site.lessons) >= 12
+
+
+def test_every_declared_link_is_answered_by_a_backlink(real) -> None:
+    site, pages = real
+    for case in site.cases:
+        case_link = f'href="../../cases/{case.id}/"'
+        for kind, item_id in declared_links(case):
+            page = pages[source_path(page_url(kind, item_id))]
+            assert case_link in page, f"{kind}/{item_id} does not link back to {case.id}"
+
+
+def test_every_case_page_links_to_what_it_declares(real) -> None:
+    site, pages = real
+    for case in site.cases:
+        page = pages[source_path(page_url("case", case.id))]
+        for kind, item_id in declared_links(case):
+            assert f'href="../../{page_url(kind, item_id)}' in page, (case.id, kind, item_id)
+
+
+RAW = load_content(REPO)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.sampled_from(RAW.cases), min_size=1, max_size=6, unique_by=lambda d: d.path))
+def test_backlinks_hold_for_any_subset_of_cases(keep) -> None:
+    """Keep any subset of the real cases: the backlink property still holds for them."""
+    cited = {ref["key"] for doc in keep for ref in doc.data["sources"]}
+    references = {key: ref for key, ref in RAW.references.items() if key in cited}
+    site = link_site(replace(RAW, cases=tuple(keep), references=references, problems=()))
+    for case in site.cases:
+        for kind, item_id in declared_links(case):
+            if kind == "lesson":
+                assert case in [e.case for e in site.evidence[item_id]]
+            else:
+                assert case in [m.case for m in site.backlinks[(kind, item_id)]]
+
+
+def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> None:
+    before = build_site(FIXTURE_CORPUS, today=TODAY)[1]
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    new_case = (FIXTURE_CORPUS / "cases" / "second-example.yml").read_text(encoding="utf-8")
+    new_case = new_case.replace("Second Example Channel", "Third Example Meeting") \
+                       .replace("  - name: Example Peace Institute\n    type: ngo\n", "") \
+                       .replace("period: {start: 2001, end: null}", "period: {start: 2010, end: 2011}") \
+                       .replace("lessons:\n  - lesson: small-groups-build-trust\n    stance: complicates\n"
+                                "    note: The channel worked with a larger group than the lesson expects.\n",
+                                "lessons: []\n")
+    (root / "cases" / "third-example.yml").write_text(new_case, encoding="utf-8")
+    after = build_site(root, today=TODAY)[1]
+    added = set(after) - set(before)
+    changed = {path for path in before if before[path] != after[path]}
+    assert added == {"cases/third-example/index.md"}
+    assert changed == {
+        "cases/index.md",                         # the list of cases
+        "cases/second-example/index.md",          # a new related case (same conflict)
+        "cases/example-dialogue/index.md",        # likewise
+        "convenors/index.md",                     # Example University's count
+        "convenors/example-university/index.md",
+        "convenor-types/index.md", "convenor-types/academic/index.md",
+        "participants/index.md", "participants/scholars/index.md",
+        "formats/index.md", "formats/back-channel/index.md",
+        "outcomes/index.md", "outcomes/relationships-built/index.md",
+        "conflicts/index.md", "conflicts/example-conflict/index.md",
+        "regions/index.md", "regions/europe/index.md",
+        "sources/exampleorg2020history/index.md", "sources/doe2001workshops/index.md",
+    }
