@@ -178,7 +178,7 @@ _TAG = re.compile(r"(<[^>]+>)")
 
 
 def link_glossary_terms(html: str, site: Site, here: str) -> str:
-    """Link the first mention of each vocabulary term in sanitised HTML to its glossary entry.
+    """Link the first lower-case mention of each vocabulary term in sanitised HTML to its glossary entry.
 
     The definition goes in the link's title, so it shows on hover without JavaScript.
     Text inside existing links is left alone.
@@ -189,8 +189,9 @@ def link_glossary_terms(html: str, site: Site, here: str) -> str:
             terms.setdefault(item.label.lower(), (kind, item))
     if not terms:
         return html
+    # Lower case only: a capitalised "Foundation" is usually part of a name ("Ford Foundation").
     pattern = re.compile(r"\b(" + "|".join(re.escape(label) for label in
-                                           sorted(terms, key=len, reverse=True)) + r")\b", re.I)
+                                           sorted(terms, key=len, reverse=True)) + r")\b")
     done: set[str] = set()
     inside_link = 0
     parts = _TAG.split(html)
