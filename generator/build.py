@@ -5,12 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import yaml
+
 from .link import link_site
 from .load import load_content
 from .model import ContentError, Problem, Site
 from .render import make_environment_for_files, render_pages
 from .urls import slugify
 from .validate import validate_content
+
+
+def read_settings(root: Path) -> dict[str, str]:
+    """Return site_url, repo_url and edit_uri from mkdocs.yml, for commands run without MkDocs."""
+    path = Path(root) / "mkdocs.yml"
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    return {key: str(config.get(key) or "") for key in ("site_url", "repo_url", "edit_uri")}
 
 
 def check(root: Path, today: dt.date | None = None) -> tuple[Problem, ...]:

@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from .build import build_site, check, scaffold_case
+from .build import build_site, check, read_settings, scaffold_case
 from .model import ContentError, Problem, summarise
 from .reference import update_contributing
 
@@ -106,7 +106,7 @@ def _docs(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     try:
-        _, pages, _ = build_site(args.root)
+        _, pages, _ = build_site(args.root, read_settings(args.root))
     except ContentError as error:
         _print_problems(error.problems, "text")
         print(f"{summarise(error.problems)}: nothing exported.", file=sys.stderr)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, Iterable
 
-from .bibliography import format_references
+from .bibliography import format_case_citation, format_references
 from .citations import find_citations
 from .load import RawContent
 from .model import (Case, Convenor, Evidence, Lesson, LessonLink, Mention, NotablePerson, Outcome,
@@ -26,6 +26,7 @@ RELATED_LIMIT = 5
 
 def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
     """Return the linked Site for content that has passed validation."""
+    settings = dict(settings or {})
     vocabulary = _vocabulary(raw.vocabulary.data if raw.vocabulary else {})
     cases = tuple(sorted((_case(doc.stem, doc.path, doc.data) for doc in raw.cases),
                          key=lambda c: (c.start, c.title.lower(), c.id)))
@@ -63,6 +64,9 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
         evidence=_freeze({lesson: sorted(items, key=lambda e: e.stance != "supports")
                           for lesson, items in evidence.items()}),
         backlinks=_freeze(backlinks),
+        case_citations=MappingProxyType({case.id: MappingProxyType(
+            format_case_citation(case, settings.get("site_url", ""))) for case in cases}),
+        last_changed=MappingProxyType(dict(raw.last_changed)),
         case_regions=MappingProxyType({case.id: tuple(dict.fromkeys(
             r for c in case.countries for r in region_of.get(c, ()))) for case in cases}),
         lessons_citing=_freeze(lessons_citing),
@@ -70,7 +74,7 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
                                   for case in cases}),
         lessons_by_id=MappingProxyType({lesson.id: lesson for lesson in lessons}),
         cases_by_id=MappingProxyType({case.id: case for case in cases}),
-        settings=MappingProxyType(dict(settings or {})),
+        settings=MappingProxyType(settings),
     )
 
 
@@ -153,6 +157,8 @@ def _case(case_id: str, path: str, data: dict) -> Case:
                       for l in data["lessons"]),
         sources=_refs(data["sources"]),
         reviewed=data["reviewed"],
+        aliases=tuple(data.get("aliases") or ()),
+        contributors=tuple(data.get("contributors") or ()),
     )
 
 

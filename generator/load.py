@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import logging
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Mapping
 
 import bibtexparser
@@ -87,6 +89,7 @@ class RawContent:
     vocabulary: Document | None
     references: Mapping[str, Reference]
     problems: tuple[Problem, ...]
+    last_changed: Mapping[str, str]
 
 
 CONTENT_FILES = ("cases", "lessons", "vocabulary.yml", "references.bib")
@@ -105,7 +108,32 @@ def load_content(root: Path) -> RawContent:
         problems.append(Problem("vocabulary.yml", 1, 1, "E001", "file is missing",
                                 "create vocabulary.yml at the top of the repository"))
     references = _load_bibtex(root, root / "references.bib", problems)
-    return RawContent(root, cases, lessons, vocabulary, references, tuple(problems))
+    return RawContent(root, cases, lessons, vocabulary, references, tuple(problems),
+                      MappingProxyType(last_changed(root)))
+
+
+def last_changed(root: Path) -> dict[str, str]:
+    """Return the date (YYYY-MM-DD) of the last commit touching each content file, from git.
+
+    One `git log` pass serves every file. Outside a git checkout, or without git,
+    the result is empty and pages simply omit the date.
+    """
+    try:
+        result = subprocess.run(
+            ["git", "log", "--format=%x00%cs", "--name-only", "--", "cases", "lessons"],
+            cwd=root, capture_output=True, text=True, timeout=60, check=True)
+        prefix = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root,
+                                capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    dates: dict[str, str] = {}
+    date = ""
+    for line in result.stdout.splitlines():
+        if line.startswith("\x00"):
+            date = line[1:]
+        elif line and date:
+            dates.setdefault(line.removeprefix(prefix), date)  # newest commit comes first
+    return dates
 
 
 def _load_folder(root: Path, name: str, problems: list[Problem]) -> tuple[Document, ...]:
@@ -309,18 +337,17 @@ def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[st
                                     f"malformed BibTeX entry: {reason}",
                                     "check the braces, commas and quotes of this entry"))
     references: dict[str, Reference] = {}
+    _resolve_crossrefs(display, library, problems)
     lines = text.splitlines()
     for entry in library.entries:
         fields: dict[str, str] = {}
-        authors: tuple[tuple[str, str], ...] = ()
+        people: dict[str, tuple[tuple[str, str], ...]] = {"author": (), "editor": ()}
         for item in entry.fields:
             name = item.key.lower()
-            if name in ("author", "editor"):
-                people = tuple(_person(p) for p in item.value)
-                if name == "author" or not authors:
-                    authors = people
+            if name in people:
+                people[name] = tuple(_person(p) for p in item.value)
                 fields[name] = " and ".join(
-                    f"{family}, {given}" if given else family for family, given in people)
+                    f"{family}, {given}" if given else family for family, given in people[name])
             else:
                 fields[name] = " ".join(str(item.value).split())
         raw = "\n".join(lines[entry.start_line: entry.start_line + entry.raw.count("\n") + 1])
@@ -328,11 +355,35 @@ def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[st
             key=entry.key,
             entry_type=entry.entry_type.lower(),
             fields=fields,
-            authors=authors,
+            authors=people["author"],
+            editors=people["editor"],
             line=entry.start_line + 1,
             raw=raw,
         )
     return references
+
+
+# Fields an entry inherits from the entry it names in `crossref` (BibTeX's rule:
+# only fields the child lacks; a book's title becomes the child's booktitle).
+_INHERITED = {"title": "booktitle", "author": "editor"}
+
+
+def _resolve_crossrefs(display: str, library: Any, problems: list[Problem]) -> None:
+    entries = {entry.key: entry for entry in library.entries}
+    for entry in library.entries:
+        field = entry.fields_dict.get("crossref")
+        if field is None:
+            continue
+        parent = entries.get(str(field.value).strip())
+        if parent is None:
+            problems.append(Problem(display, entry.start_line + 1, 1, "E022",
+                                    f"'{entry.key}' has crossref '{field.value}', which is not in the file",
+                                    "add the parent entry, or remove the crossref field"))
+            continue
+        for parent_field in parent.fields:
+            name = _INHERITED.get(parent_field.key.lower(), parent_field.key.lower())
+            if name not in entry.fields_dict and name not in ("crossref", "ids"):
+                entry.set_field(bibtexparser.model.Field(name, parent_field.value))
 
 
 def _person(name: Any) -> tuple[str, str]:

@@ -29,7 +29,8 @@ def _root(config: MkDocsConfig) -> Path:
 
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     """Validate the content and add every generated page; refuse to overwrite a handwritten page."""
-    settings = {"repo_url": config.repo_url or "", "edit_uri": config.edit_uri or ""}
+    settings = {"site_url": config.site_url or "", "repo_url": config.repo_url or "",
+                "edit_uri": config.edit_uri or ""}
     try:
         _, pages, warnings = build_site(_root(config), settings)
     except ContentError as error:

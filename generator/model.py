@@ -10,6 +10,8 @@ Authored fields (what a contributor writes in YAML or BibTeX) live on `Case`,
 - `Site.lessons_citing`: for each source, the lessons citing it;
 - `Site.convenors`: every convenor named by a case, keyed by its slug;
 - `Site.related`: for each case, the closest other cases and why;
+- `Site.case_citations`: each case formatted as a citable work, by CSL style;
+- `Site.last_changed`: the date of the last commit touching each content file;
 - `Reference.formatted`: the reference rendered by the citation engine.
 
 Templates read these objects and never see raw YAML.
@@ -154,6 +156,8 @@ class Case:
     lessons: tuple[LessonLink, ...]
     sources: tuple[SourceRef, ...]
     reviewed: str
+    aliases: tuple[str, ...] = ()
+    contributors: tuple[str, ...] = ()
 
     @property
     def period(self) -> str:
@@ -190,6 +194,7 @@ class Reference:
     authors: tuple[tuple[str, str], ...]  # (family or literal name, given names)
     line: int
     raw: str
+    editors: tuple[tuple[str, str], ...] = ()
     formatted: str = ""
 
     @property
@@ -245,6 +250,8 @@ class Site:
     backlinks: Mapping[tuple[str, str], tuple[Mention, ...]]
     lessons_citing: Mapping[str, tuple[Lesson, ...]]
     case_regions: Mapping[str, tuple[str, ...]]
+    case_citations: Mapping[str, Mapping[str, str]]
+    last_changed: Mapping[str, str]
     related: Mapping[str, tuple[Related, ...]]
     lessons_by_id: Mapping[str, Lesson]
     cases_by_id: Mapping[str, Case]

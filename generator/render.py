@@ -24,9 +24,9 @@ import pycountry
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup, escape
 
-from .bibliography import cite_label
+from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, to_bibtex, to_ris
 from .citations import CITATION, find_citations
-from .model import Site
+from .model import Case, Site
 from .urls import page_url, relative, source_path
 from .validate import EXTRA_COUNTRY_CODES, SCHEMA_FILES, load_schema
 
@@ -55,6 +55,9 @@ TERM_PAGES = (
 )
 
 
+DOWNLOAD_LABELS = {"bib": "BibTeX", "ris": "RIS", "json": "CSL-JSON"}
+
+
 def render_pages(site: Site) -> dict[str, str]:
     """Return every generated page and data file as `{path: text}`, in a stable order."""
     env = make_environment(site)
@@ -64,8 +67,23 @@ def render_pages(site: Site) -> dict[str, str]:
         pages[source_path(url)] = env.get_template(template).render(here=url, site=site, **context)
 
     page(page_url("case"), "cases_index.md.j2")
+    site_url = site.settings.get("site_url", "")
     for case in site.cases:
-        page(page_url("case", case.id), "case.md.j2", case=case, regions=site.case_regions[case.id])
+        url = page_url("case", case.id)
+        item = case_csl_item(case, site_url)
+        downloads = {f"{case.id}.bib": to_bibtex(item), f"{case.id}.ris": to_ris(item),
+                     f"{case.id}.json": json.dumps([item], indent=2, ensure_ascii=False) + "\n"}
+        page(url, "case.md.j2", case=case, regions=site.case_regions[case.id],
+             citation=site.case_citations[case.id], bibtex=downloads[f"{case.id}.bib"],
+             downloads=[(name, DOWNLOAD_LABELS[name.rsplit(".", 1)[1]]) for name in downloads],
+             meta_tags=_citation_meta(case, item),
+             history=_history_links(site, case))
+        for name, text in downloads.items():
+            pages[url + name] = text
+        for alias in case.aliases:
+            pages[page_url("case", alias) + "index.html"] = env.get_template("redirect.html.j2").render(
+                here=page_url("case", alias), target=relative(page_url("case", alias), url),
+                title=case.title)
     page(page_url("lesson"), "lessons_index.md.j2", lesson_groups=_lesson_groups(site))
     for lesson in site.lessons:
         page(page_url("lesson", lesson.id), "lesson.md.j2", lesson=lesson)
@@ -92,6 +110,29 @@ def render_pages(site: Site) -> dict[str, str]:
     for name in SCHEMA_FILES:
         pages[f"data/{name}"] = json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n"
     return pages
+
+
+def _citation_meta(case: Case, item: dict) -> list[list[str]]:
+    """Return Highwire Press `citation_*` meta tags, which Zotero and Google Scholar read."""
+    tags = [["citation_title", case.title]]
+    tags += [["citation_author", a.get("literal") or f"{a['family']}, {a['given']}"] for a in item["author"]]
+    tags += [["citation_publication_date", case.reviewed.replace("-", "/")],
+             ["citation_publisher", CASEBOOK]]
+    if item["URL"].startswith("http"):
+        tags.append(["citation_public_url", item["URL"]])
+    return tags
+
+
+def _history_links(site: Site, case: Case) -> dict[str, str]:
+    """Return the last-changed date and the edit and history links of a case's file, where known."""
+    links = {"changed": site.last_changed.get(case.path, ""), "edit": "", "history": ""}
+    repo = site.settings.get("repo_url", "").rstrip("/")
+    edit_uri = site.settings.get("edit_uri", "").strip("/")
+    if repo.startswith("https://") and edit_uri:
+        branch = edit_uri.split("/")[-1]
+        links["edit"] = f"{repo}/{edit_uri}/{case.path}"
+        links["history"] = f"{repo}/commits/{branch}/{case.path}"
+    return links
 
 
 def _lesson_groups(site: Site) -> list[tuple[Any, list[tuple[Any, int]]]]:
@@ -126,6 +167,7 @@ def make_environment(site: Site) -> Environment:
         link=_link,
         term=lambda kind, term_id: site.vocabulary[kind][term_id],
         references=lambda refs: [(site.references[r.key], r.pages) for r in refs],
+        styles=STYLES,
     )
     env.filters.update(
         prose=_prose_filter,

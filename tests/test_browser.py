@@ -55,3 +55,12 @@ def test_case_page_links_to_its_lesson(page) -> None:
     page.get_by_role("link", name="Small groups build trust").click()
     page.wait_for_url("**/lessons/small-groups-build-trust/")
     assert page.locator("h1").first.inner_text() == "Small groups build trust"
+
+
+def test_citation_can_be_copied_and_downloaded(page) -> None:
+    page.goto(page.base + "cases/example-dialogue/")
+    bibtex = page.locator("pre.t2-bibtex")
+    assert bibtex.locator('button[data-md-type="copy"]').count() == 1
+    with page.expect_download() as download:
+        page.get_by_role("link", name="RIS").click()
+    assert download.value.suggested_filename == "example-dialogue.ris"

@@ -120,3 +120,26 @@ def test_two_builds_are_byte_identical(fixture_site: Path, tmp_path: Path) -> No
             if p.is_file() and p.suffix in (".html", ".json") and p.name != "search_index.json"}
     for path, data in ours.items():
         assert (fixture_site / path).read_bytes() == data, path
+
+
+def test_case_page_carries_citation_meta_tags(fixture_site: Path) -> None:
+    html = read(fixture_site, "cases/example-dialogue")
+    assert '<meta name="citation_title" content="Example Dialogue">' in html
+    assert '<meta name="citation_author" content="Track Two Casebook contributors">' in html
+    assert '<meta name="citation_publication_date" content="2026/11/25">' in html
+    assert '<meta name="citation_public_url" content="https://track-two-casebook.github.io/casebook/cases/example-dialogue/">' in html
+
+
+def test_citation_files_sit_next_to_the_case_page(fixture_site: Path) -> None:
+    folder = fixture_site / "cases" / "example-dialogue"
+    assert (folder / "example-dialogue.bib").read_text(encoding="utf-8").startswith("@online{example-dialogue,")
+    assert "TY  - ELEC" in (folder / "example-dialogue.ris").read_text(encoding="utf-8")
+    assert '"type": "webpage"' in (folder / "example-dialogue.json").read_text(encoding="utf-8")
+    html = read(fixture_site, "cases/example-dialogue")
+    assert '<a href="example-dialogue.ris" download>RIS</a>' in html
+
+
+def test_old_case_id_redirects_to_the_current_page(fixture_site: Path) -> None:
+    redirect = (fixture_site / "cases" / "second-example-channel" / "index.html").read_text(encoding="utf-8")
+    assert '<meta http-equiv="refresh" content="0; url=../second-example/">' in redirect
+    assert '<link rel="canonical" href="../second-example/">' in redirect

@@ -87,6 +87,7 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
     shutil.copytree(FIXTURE_CORPUS, root)
     new_case = (FIXTURE_CORPUS / "cases" / "second-example.yml").read_text(encoding="utf-8")
     new_case = new_case.replace("Second Example Channel", "Third Example Meeting") \
+                       .replace("aliases: [second-example-channel]\n", "") \
                        .replace("  - name: Example Peace Institute\n    type: ngo\n", "") \
                        .replace("period: {start: 2001, end: null}", "period: {start: 2010, end: 2011}") \
                        .replace("lessons:\n  - lesson: small-groups-build-trust\n    stance: complicates\n"
@@ -96,7 +97,8 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
     after = build_site(root, today=TODAY)[1]
     added = set(after) - set(before)
     changed = {path for path in before if before[path] != after[path]}
-    assert added == {"cases/third-example/index.md"}
+    assert added == {"cases/third-example/index.md", "cases/third-example/third-example.bib",
+                     "cases/third-example/third-example.ris", "cases/third-example/third-example.json"}
     assert changed == {
         "cases/index.md",                         # the list of cases
         "cases/second-example/index.md",          # a new related case (same conflict)

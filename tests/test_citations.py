@@ -1,0 +1,101 @@
+"""Citations: formatted references, inline citations, and cite-this-case files that round-trip."""
+
+from __future__ import annotations
+
+import json
+
+import bibtexparser
+import pytest
+import rispy
+from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+from citeproc.source.json import CiteProcJSON
+
+from generator.bibliography import _style, case_csl_item, format_references, to_bibtex, to_ris
+from generator.citations import find_citations
+from generator.load import load_content
+from tests.conftest import FIXTURE_CORPUS
+
+SITE_URL = "https://example.org/casebook/"
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return load_content(FIXTURE_CORPUS)
+
+
+@pytest.fixture(scope="module")
+def case():
+    from generator.link import link_site
+    site = link_site(load_content(FIXTURE_CORPUS), {"site_url": SITE_URL})
+    return site.cases_by_id["example-dialogue"]
+
+
+def test_latex_is_decoded_and_names_split(raw) -> None:
+    ref = raw.references["doe2001workshops"]
+    assert ref.authors == (("Doe", "Jane"), ("Müller", "Jörg"))
+    assert ref.fields["title"] == "Workshops in Practice: A Fictional Study"
+    org = raw.references["exampleorg2020history"]
+    assert org.authors == (("Example Peace Institute", ""),)  # braced: one name, not split
+
+
+def test_crossref_fills_the_chapter_from_its_book(raw) -> None:
+    chapter = raw.references["jones1999chapter"]
+    assert chapter.fields["booktitle"] == "Dialogue across Lines"
+    assert chapter.fields["publisher"] == "Example University Press"
+    assert chapter.editors == (("Smith", "Anna"), ("Østergaard", "Søren"))
+    assert chapter.fields["pages"] == "45–67"
+
+
+def test_chicago_and_apa_come_from_the_citation_engine_with_diacritics(raw) -> None:
+    refs = [raw.references["doe2001workshops"], raw.references["jones1999chapter"]]
+    chicago = format_references(refs)
+    assert chicago["doe2001workshops"] == (
+        "Doe, Jane, and Jörg Müller. 2001. <i>Workshops in Practice: A Fictional Study</i>. Example Press.")
+    apa = format_references(refs, "apa")
+    assert apa["doe2001workshops"] == (
+        "Doe, J., &amp; Müller, J. (2001). <i>Workshops in Practice: A Fictional Study</i>. Example Press.")
+    assert apa["jones1999chapter"] == (
+        "Jones, N. (1999). The Oslo Chapter. In A. Smith &amp; S. Østergaard (eds.), "
+        "<i>Dialogue across Lines</i> (pp. 45–67). Example University Press.")
+
+
+def test_inline_citations_are_parsed_with_pages() -> None:
+    found = find_citations("As shown [@doe2001workshops, p. 12; @exampleorg2020history] and [@a,\n pp. 3-4].")
+    assert [(c.key, c.pages) for cit in found for c in cit.items] == [
+        ("doe2001workshops", "12"), ("exampleorg2020history", ""), ("a", "3-4")]
+
+
+def test_case_bibtex_round_trips(case) -> None:
+    item = case_csl_item(case, SITE_URL)
+    library = bibtexparser.parse_string(to_bibtex(item))
+    assert not library.failed_blocks
+    entry = library.entries[0]
+    assert entry.key == "example-dialogue" and entry.entry_type == "online"
+    assert entry["title"] == "Example Dialogue"
+    assert entry["author"] == "{Track Two Casebook contributors}"
+    assert entry["url"] == "https://example.org/casebook/cases/example-dialogue/"
+    assert entry["date"] == "2026-11-25"
+
+
+def test_case_ris_round_trips(case) -> None:
+    [record] = rispy.loads(to_ris(case_csl_item(case, SITE_URL)))
+    assert record["type_of_reference"] == "ELEC"
+    assert record["title"] == "Example Dialogue"
+    assert record["authors"] == ["Track Two Casebook contributors"]
+    assert record["urls"] == ["https://example.org/casebook/cases/example-dialogue/"]
+    assert record["date"] == "2026/11/25"
+
+
+def test_case_csl_json_renders_with_citeproc(case) -> None:
+    items = json.loads(json.dumps([case_csl_item(case, SITE_URL)]))
+    bibliography = CitationStylesBibliography(_style("apa"), CiteProcJSON(items), formatter.plain)
+    bibliography.register(Citation([CitationItem("example-dialogue")]))
+    assert [str(e) for e in bibliography.bibliography()] == [
+        "Track Two Casebook contributors. (2026, November 25). Example Dialogue. Track Two Casebook. "
+        "https://example.org/casebook/cases/example-dialogue/"]
+
+
+def test_named_contributors_are_the_authors(case) -> None:
+    from dataclasses import replace
+    item = case_csl_item(replace(case, contributors=("Jane Q. Doe", "Ngũyên Jones")), SITE_URL)
+    assert item["author"] == [{"family": "Doe", "given": "Jane Q."}, {"family": "Jones", "given": "Ngũyên"}]
