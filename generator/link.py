@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from .bibliography import format_case_citation, format_references
 from .citations import find_citations
 from .load import RawContent
-from .model import (Case, Convenor, Evidence, Lesson, LessonLink, Mention, NotablePerson, Outcome,
+from .model import (Case, Convenor, Evidence, Identifiers, Lesson, LessonLink, Mention, NotablePerson, Outcome,
                     Related, Site, SourceRef, Term)
 from .urls import slugify
 from .validate import VOCABULARY_SECTIONS
@@ -123,7 +123,8 @@ def _vocabulary(data: dict) -> MappingProxyType:
             term_id: Term(kind=section, id=term_id, label=entry["label"],
                           definition=entry["definition"].strip(),
                           sources=_refs(entry.get("sources")),
-                          countries=tuple(entry.get("countries") or ()))
+                          countries=tuple(entry.get("countries") or ()),
+                          identifiers=_identifiers(entry.get("identifiers")))
             for term_id, entry in entries.items()
         })
     return MappingProxyType(sections)
@@ -159,7 +160,14 @@ def _case(case_id: str, path: str, data: dict) -> Case:
         reviewed=data["reviewed"],
         aliases=tuple(data.get("aliases") or ()),
         contributors=tuple(data.get("contributors") or ()),
+        identifiers=_identifiers(data.get("identifiers")),
     )
+
+
+def _identifiers(data: dict | None) -> Identifiers:
+    data = data or {}
+    return Identifiers(wikidata=data.get("wikidata", ""), ucdp=data.get("ucdp"),
+                       pax=tuple(data.get("pax") or ()))
 
 
 def _lesson(lesson_id: str, path: str, data: dict) -> Lesson:

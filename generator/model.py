@@ -84,6 +84,15 @@ class SourceRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Identifiers:
+    """Identifiers of a case or conflict in other records: Wikidata, UCDP, PA-X."""
+
+    wikidata: str = ""
+    ucdp: int | None = None
+    pax: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Term:
     """A controlled vocabulary term (convenor type, format, region, conflict, …)."""
 
@@ -93,6 +102,7 @@ class Term:
     definition: str
     sources: tuple[SourceRef, ...] = ()
     countries: tuple[str, ...] = ()
+    identifiers: Identifiers = Identifiers()
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +168,7 @@ class Case:
     reviewed: str
     aliases: tuple[str, ...] = ()
     contributors: tuple[str, ...] = ()
+    identifiers: Identifiers = Identifiers()
 
     @property
     def period(self) -> str:

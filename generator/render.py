@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, to_bibtex, to_ris
 from .citations import CITATION, find_citations
 from .model import Case, Site
-from .urls import page_url, relative, source_path
+from .urls import external_links, page_url, relative, source_path
 from .validate import EXTRA_COUNTRY_CODES, SCHEMA_FILES, load_schema
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -168,6 +168,7 @@ def make_environment(site: Site) -> Environment:
         term=lambda kind, term_id: site.vocabulary[kind][term_id],
         references=lambda refs: [(site.references[r.key], r.pages) for r in refs],
         styles=STYLES,
+        external_links=external_links,
     )
     env.filters.update(
         prose=_prose_filter,

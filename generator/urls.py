@@ -53,3 +53,17 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     ascii_text = re.sub(r"['’]", "", ascii_text.lower())
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "unnamed"
+
+
+def external_links(identifiers) -> list[tuple[str, str]]:
+    """Return (label, URL) for each identifier of a case or conflict in another record."""
+    links = []
+    if identifiers.wikidata:
+        links.append((f"Wikidata {identifiers.wikidata}",
+                      f"https://www.wikidata.org/wiki/{identifiers.wikidata}"))
+    if identifiers.ucdp:
+        links.append((f"UCDP conflict {identifiers.ucdp}", f"https://ucdp.uu.se/conflict/{identifiers.ucdp}"))
+    for agreement in identifiers.pax:
+        links.append((f"PA-X peace agreement {agreement}",
+                      f"https://pax.peaceagreements.org/agreements/{agreement}"))
+    return links

@@ -206,6 +206,9 @@ def _pattern_message(field: str, error: jsonschema.ValidationError) -> tuple[str
                 "use two capital letters, e.g. 'US', 'RU', 'NO'")
     if "<>" in pattern:
         return (f"'{field}' must be plain text", "remove the characters < > [ ] ` and line breaks")
+    if field.endswith("wikidata"):
+        return (f"'{value}' in '{field}' is not a Wikidata item id",
+                "write the id from the item's page, e.g. Q42")
     if field.endswith("pages"):
         return (f"'{value}' in '{field}' is not a page or page range",
                 "write pages like \"12\", \"24-30\" or \"xi-xii\"")

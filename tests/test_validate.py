@@ -24,6 +24,9 @@ TODAY = dt.date(2026, 11, 25)
 # Every fixture in tests/fixtures/invalid/ (cases at the top, references/ and
 # lessons/ below), with every message `check` must print for it, in order.
 EXPECTED = {
+    'bad-wikidata-id.yml': [
+        "cases/bad-wikidata-id.yml:39:25: error: 'wd:12345' in 'identifiers.wikidata' is not a Wikidata item id; write the id from the item's page, e.g. Q42 [E034]",
+    ],
     'Bad_File_Name.yml': [
         "cases/Bad_File_Name.yml:1:1: error: file name 'Bad_File_Name.yml' is not a valid id; rename it to bad-file-name.yml: lowercase letters, digits and hyphens [E011]",
     ],
