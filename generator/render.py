@@ -106,7 +106,8 @@ def render_pages(site: Site) -> dict[str, str]:
             page(page_url(kind, item.id), "term.md.j2", item=item, **context,
                  mentions=site.backlinks.get((kind, item.id), ()))
     page(page_url("glossary"), "glossary.md.j2", sections=[
-        (kind, title, list(site.vocabulary[kind].values())) for kind, title, *_ in TERM_PAGES])
+        (kind, title, list(site.vocabulary[kind].values()), kind != "concepts")
+        for kind, title, *_ in (("concepts", "Key concepts"),) + TERM_PAGES])
     for name in SCHEMA_FILES:
         pages[f"data/{name}"] = json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n"
     return pages

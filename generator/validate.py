@@ -35,7 +35,7 @@ from .urls import slugify
 SCHEMA_DIR = Path(__file__).parent / "schema"
 SCHEMA_FILES = ("case.schema.json", "lesson.schema.json", "vocabulary.schema.json")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-VOCABULARY_SECTIONS = ("convenor_types", "participant_types", "outcome_types", "formats",
+VOCABULARY_SECTIONS = ("concepts", "convenor_types", "participant_types", "outcome_types", "formats",
                        "regions", "conflicts", "lesson_themes")
 # The scaffold made by `python -m generator new` marks every value to fill in with this.
 PLACEHOLDER = "FILL IN"
