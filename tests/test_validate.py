@@ -163,7 +163,7 @@ EXPECTED = {
     ],
     'lessons/small-groups-build-trust.yml': [
         "lessons/small-groups-build-trust.yml:3:8: error: unknown lesson theme 'desgin'; did you mean 'design'? (or add 'desgin' to the lesson_themes section of vocabulary.yml) [E101]",
-        "vocabulary.yml:45:3: warning: no case or lesson uses lesson_themes term 'design'; use it or remove it [W202]",
+        "vocabulary.yml:53:3: warning: no case or lesson uses lesson_themes term 'design'; use it or remove it [W202]",
     ],
 }
 
