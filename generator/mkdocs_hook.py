@@ -2,8 +2,10 @@
 
 Pages are injected with `File.generated`, so nothing is written into `docs/`.
 The content root is the folder holding mkdocs.yml. Invalid content stops the
-build with the same messages as `python -m generator check`; under
-`mkdocs serve` the server keeps the last good site until the content is fixed.
+build with the same messages as `python -m generator check`. Under
+`mkdocs serve`, after the first good build, invalid content is reported and
+the last good pages are served until it is fixed: MkDocs itself would stall
+every request after a failed rebuild.
 """
 
 from __future__ import annotations
@@ -21,6 +23,21 @@ from generator.model import ContentError, summarise
 from generator.render import TEMPLATES
 
 log = logging.getLogger("mkdocs.plugins.casebook")
+# Messages about content errors during `serve` go to a logger outside "mkdocs",
+# so that MkDocs' strict mode does not turn them into a failed rebuild.
+serve_log = logging.getLogger("casebook.serve")
+
+# The only state of the generator, and only at this edge: whether MkDocs is
+# serving, and the last pages that built cleanly, by config file.
+_serving: set[str] = set()
+_last_good: dict[str, dict[str, str]] = {}
+
+
+def on_startup(*, command: str, dirty: bool) -> None:
+    """Remember whether this is `mkdocs serve`, which keeps the last good site on errors."""
+    _serving.clear()
+    if command == "serve":
+        _serving.add(command)
 
 
 def _root(config: MkDocsConfig) -> Path:
@@ -31,12 +48,22 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     """Validate the content and add every generated page; refuse to overwrite a handwritten page."""
     settings = {"site_url": config.site_url or "", "repo_url": config.repo_url or "",
                 "edit_uri": config.edit_uri or ""}
+    key = str(config.config_file_path)
     try:
         _, pages, warnings = build_site(_root(config), settings)
     except ContentError as error:
-        for problem in error.problems:
-            log.error(problem.format())
-        raise PluginError(f"Content has {summarise(error.problems)}; nothing was built.") from None
+        if _serving and key in _last_good:
+            for problem in error.problems:
+                serve_log.error(problem.format())
+            serve_log.error("Content has %s; serving the last good version until it is fixed.",
+                            summarise(error.problems))
+            pages, warnings = _last_good[key], ()
+        else:
+            for problem in error.problems:
+                log.error(problem.format())
+            raise PluginError(f"Content has {summarise(error.problems)}; nothing was built.") from None
+    else:
+        _last_good[key] = pages
     for problem in warnings:
         log.info(problem.format())
     collisions = sorted(path for path in pages if files.get_file_from_path(path) is not None)

@@ -1,0 +1,73 @@
+"""`mkdocs serve`: rebuilds when content changes; on invalid content it reports and keeps the last good site."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURE_CORPUS, make_project
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(condition, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def test_serve_rebuilds_on_content_change_and_survives_errors(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", FIXTURE_CORPUS)
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
+         "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project, stdout=log, stderr=subprocess.STDOUT,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    root = f"http://127.0.0.1:{port}/"  # redirects to the path of site_url
+    page = f"{root}casebook/cases/example-dialogue/"
+    case = project / "cases" / "example-dialogue.yml"
+    try:
+        assert wait_for(lambda: "Example Dialogue" in fetch(page)), (tmp_path / "serve.log").read_text()
+        assert "<h1 id=\"track-two-casebook\">Track Two Casebook" in fetch(root)
+
+        case.write_text(case.read_text(encoding="utf-8").replace("title: Example Dialogue",
+                                                                 "title: Example Dialogue Renamed"))
+        assert wait_for(lambda: "Example Dialogue Renamed" in fetch(page))
+
+        case.write_text(case.read_text(encoding="utf-8").replace("type: ngo", "type: ngoo"))
+        assert wait_for(lambda: "unknown convenor type 'ngoo'" in (tmp_path / "serve.log").read_text())
+        assert "Example Dialogue Renamed" in fetch(page)  # the last good site is still served
+        assert server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    output = (tmp_path / "serve.log").read_text()
+    assert "cases/example-dialogue.yml:10:11: error: unknown convenor type 'ngoo'" in output
+    assert "Traceback" not in output
