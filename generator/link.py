@@ -70,8 +70,8 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
         case_regions=MappingProxyType({case.id: tuple(dict.fromkeys(
             r for c in case.countries for r in region_of.get(c, ()))) for case in cases}),
         lessons_citing=_freeze(lessons_citing),
-        related=MappingProxyType({case.id: _related(case, cases, lesson_titles, vocabulary)
-                                  for case in cases}),
+        related=MappingProxyType({case.id: _related(case, nearby, lesson_titles, vocabulary)
+                                  for case, nearby in zip(cases, _candidates(cases))}),
         lessons_by_id=MappingProxyType({lesson.id: lesson for lesson in lessons}),
         cases_by_id=MappingProxyType({case.id: case for case in cases}),
         settings=MappingProxyType(settings),
@@ -200,7 +200,29 @@ def _regions_by_country(vocabulary: MappingProxyType) -> dict[str, tuple[str, ..
     return {country: tuple(ids) for country, ids in regions.items()}
 
 
-def _related(case: Case, cases: tuple[Case, ...], lesson_titles: dict[str, str],
+# How many cases on each side, in start-year order, are considered from each
+# lesson, convenor and conflict a case belongs to. Smaller groups are compared
+# in full; larger ones only near the case in time, which keeps the work linear.
+NEIGHBOURS = 15
+
+
+def _candidates(cases: tuple[Case, ...]) -> list[list[Case]]:
+    """Return, for each case, the cases that share a lesson, convenor or conflict and are near it in time."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, case in enumerate(cases):  # cases are in start-year order
+        keys = {("conflict", case.conflict)}
+        keys |= {("lesson", link.lesson) for link in case.lessons}
+        keys |= {("convenor", convenor.slug) for convenor in case.convenors}
+        for key in keys:
+            groups[key].append(index)
+    nearby: list[set[int]] = [set() for _ in cases]
+    for members in groups.values():
+        for position, index in enumerate(members):
+            nearby[index].update(members[max(0, position - NEIGHBOURS): position + NEIGHBOURS + 1])
+    return [[cases[i] for i in sorted(found)] for found in nearby]
+
+
+def _related(case: Case, cases: list[Case], lesson_titles: dict[str, str],
              vocabulary: MappingProxyType) -> tuple[Related, ...]:
     """Return the closest other cases by shared lessons, convenors, conflict and format, with reasons."""
     mine_lessons = {l.lesson for l in case.lessons}
