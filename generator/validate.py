@@ -231,13 +231,15 @@ def _did_you_mean(value: str, choices: Iterable[str], label: str) -> str:
 
 # --- references between files ----------------------------------------------
 
-def _vocabulary_terms(doc: Document | None) -> dict[str, set[str]]:
+def _vocabulary_terms(doc: Document | None) -> dict[str, set[str]] | None:
+    """Return the term ids of each section, or None when vocabulary.yml could not be read."""
+    if doc is None or not isinstance(doc.data, dict):
+        return None  # its own problem is reported; checking terms against nothing would drown it
     terms: dict[str, set[str]] = {section: set() for section in VOCABULARY_SECTIONS}
-    if doc is not None and isinstance(doc.data, dict):
-        for section in VOCABULARY_SECTIONS:
-            entries = doc.data.get(section)
-            if isinstance(entries, dict):
-                terms[section] = {str(k) for k in entries}
+    for section in VOCABULARY_SECTIONS:
+        entries = doc.data.get(section)
+        if isinstance(entries, dict):
+            terms[section] = {str(k) for k in entries}
     return terms
 
 
@@ -258,8 +260,8 @@ def _items(value: Any) -> list[tuple[int, Any]]:
 
 def _term(doc: Document, path: tuple, value: Any, section: str,
           vocabulary: dict[str, set[str]], used: set[tuple[str, str]]) -> list[Problem]:
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
-        return []  # the schema reports it
+    if vocabulary is None or not isinstance(value, str) or not ID_PATTERN.match(value):
+        return []  # the schema reports a malformed id; a broken vocabulary.yml reports itself
     used.add((section, value))
     if value in vocabulary[section]:
         return []
@@ -500,7 +502,7 @@ def _unused(raw: RawContent, vocabulary: dict, used_terms: set, used_lessons: se
         if doc.stem not in used_lessons and ID_PATTERN.match(doc.stem):
             problems.append(Problem(doc.path, 1, 1, "W201", f"no case illustrates lesson '{doc.stem}'",
                                     "link it from a case's 'lessons' field", severity="warning"))
-    if raw.vocabulary is not None:
+    if vocabulary is not None and raw.vocabulary is not None:
         for section in ("convenor_types", "participant_types", "outcome_types", "formats",
                         "conflicts", "lesson_themes"):
             for term in sorted(vocabulary[section]):

@@ -24,6 +24,9 @@ TODAY = dt.date(2026, 11, 25)
 # Every fixture in tests/fixtures/invalid/ (cases at the top, references/ and
 # lessons/ below), with every message `check` must print for it, in order.
 EXPECTED = {
+    'vocabulary/vocabulary.yml': [
+        "vocabulary.yml:14:31: error: YAML syntax error: mapping values are not allowed in this context; a value containing ': ' must be quoted, or written as a block with '>-' [E002]",
+    ],
     'bad-wikidata-id.yml': [
         "cases/bad-wikidata-id.yml:39:25: error: 'wd:12345' in 'identifiers.wikidata' is not a Wikidata item id; write the id from the item's page, e.g. Q42 [E034]",
     ],
@@ -171,6 +174,8 @@ EXPECTED = {
 def _destination(name: str) -> str:
     if name.startswith("references/"):
         return "references.bib"
+    if name.startswith("vocabulary/"):
+        return "vocabulary.yml"
     if name.startswith("lessons/"):
         return name
     return f"cases/{name}"
