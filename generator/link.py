@@ -32,8 +32,9 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
                          key=lambda c: (c.start, c.title.lower(), c.id)))
     lessons = tuple(sorted((_lesson(doc.stem, doc.path, doc.data) for doc in raw.lessons),
                            key=lambda l: l.id))
-    formatted = format_references(raw.references.values())
-    references = {key: replace(ref, formatted=formatted.get(key, ""))
+    chicago = format_references(raw.references.values(), "chicago-author-date")
+    apa = format_references(raw.references.values(), "apa")
+    references = {key: replace(ref, formatted=chicago.get(key, ""), formatted_apa=apa.get(key, ""))
                   for key, ref in sorted(raw.references.items())}
 
     lesson_titles = {lesson.id: lesson.title for lesson in lessons}

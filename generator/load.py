@@ -350,6 +350,11 @@ def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[st
                     f"{family}, {given}" if given else family for family, given in people[name])
             else:
                 fields[name] = " ".join(str(item.value).split())
+        url = fields.get("url", "")
+        if url and not re.match(r"^https?://", url):
+            problems.append(Problem(display, entry.start_line + 1, 1, "E023",
+                                    f"the url of '{entry.key}' is not a web address",
+                                    "use an address starting with https:// or http://"))
         raw = "\n".join(lines[entry.start_line: entry.start_line + entry.raw.count("\n") + 1])
         references[entry.key] = Reference(
             key=entry.key,

@@ -12,7 +12,8 @@ Authored fields (what a contributor writes in YAML or BibTeX) live on `Case`,
 - `Site.related`: for each case, the closest other cases and why;
 - `Site.case_citations`: each case formatted as a citable work, by CSL style;
 - `Site.last_changed`: the date of the last commit touching each content file;
-- `Reference.formatted`: the reference rendered by the citation engine.
+- `Reference.formatted`, `Reference.formatted_apa`: the reference rendered by
+  the citation engine in Chicago author-date and in APA style.
 
 Templates read these objects and never see raw YAML.
 """
@@ -207,6 +208,7 @@ class Reference:
     raw: str
     editors: tuple[tuple[str, str], ...] = ()
     formatted: str = ""
+    formatted_apa: str = ""
 
     @property
     def year(self) -> str:

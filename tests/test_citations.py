@@ -99,3 +99,23 @@ def test_named_contributors_are_the_authors(case) -> None:
     from dataclasses import replace
     item = case_csl_item(replace(case, contributors=("Jane Q. Doe", "Ngũyên Jones")), SITE_URL)
     assert item["author"] == [{"family": "Doe", "given": "Jane Q."}, {"family": "Jones", "given": "Ngũyên"}]
+
+
+def test_hostile_bibtex_cannot_inject_markup() -> None:
+    from generator.load import parse_bibtex
+    from generator.render import render_pages
+    from generator.link import link_site
+
+    problems: list = []
+    refs = parse_bibtex("references.bib", (
+        "@online{evil2020x,\n  author = {<script>alert(1)</script>},\n"
+        "  title = {<img src=x onerror=alert(1)> Title},\n  url = {javascript:alert(1)},\n  year = {2020},\n}\n"),
+        problems)
+    assert [p.code for p in problems] == ["E023"]  # the javascript: URL is refused
+    from dataclasses import replace
+    raw = load_content(FIXTURE_CORPUS)
+    site = link_site(replace(raw, references={**raw.references, **refs}))
+    page = render_pages(site)["sources/evil2020x/index.md"]
+    assert "<script>" not in page and "<img" not in page
+    assert 'href="javascript' not in page
+    assert "&lt;script&gt;" in page  # shown as text in the BibTeX listing
