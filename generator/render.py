@@ -136,13 +136,16 @@ def _history_links(site: Site, case: Case) -> dict[str, str]:
     return links
 
 
-def _lesson_groups(site: Site) -> list[tuple[Any, list[tuple[Any, int]]]]:
+def _lesson_groups(site: Site) -> list[tuple[Any, list[tuple[Any, int, int]]]]:
     """Return lessons grouped by theme (vocabulary order), most-supported first within each."""
     groups = []
     for theme in site.vocabulary["lesson_themes"].values():
-        ranked = [(lesson, sum(1 for e in site.evidence.get(lesson.id, ()) if e.stance == "supports"))
-                  for lesson in site.lessons if lesson.theme == theme.id]
-        ranked.sort(key=lambda pair: (-pair[1], pair[0].title.lower()))
+        ranked = []
+        for lesson in site.lessons:
+            if lesson.theme == theme.id:
+                stances = [e.stance for e in site.evidence.get(lesson.id, ())]
+                ranked.append((lesson, stances.count("supports"), len(stances) - stances.count("supports")))
+        ranked.sort(key=lambda item: (-item[1], item[0].title.lower()))
         if ranked:
             groups.append((theme, ranked))
     return groups
