@@ -13,6 +13,8 @@ sanitised with nh3 against an allowlist before it reaches a page.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -110,7 +112,67 @@ def render_pages(site: Site) -> dict[str, str]:
         for kind, title, *_ in (("concepts", "Key concepts"),) + TERM_PAGES])
     for name in SCHEMA_FILES:
         pages[f"data/{name}"] = json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n"
+    pages.update(data_files(site))
     return pages
+
+
+def case_record(case: Case, site: Site) -> dict[str, Any]:
+    """Return a case as plain data for the open data files (JSON and CSV)."""
+    return {
+        "id": case.id,
+        "url": case_csl_item(case, site.settings.get("site_url", ""))["URL"],
+        "title": case.title,
+        "summary": case.summary,
+        "start": case.start,
+        "end": case.end,
+        "approximate": case.approximate,
+        "track": case.track,
+        "conflict": case.conflict,
+        "countries": list(case.countries),
+        "regions": list(site.case_regions[case.id]),
+        "convenors": [{"name": c.name, "type": c.type, "role": c.role} for c in case.convenors],
+        "participant_types": list(case.participant_types),
+        "formats": list(case.formats),
+        "outcomes": [{"type": o.type, "text": o.text, "certainty": o.certainty,
+                      "sources": [r.key for r in o.sources]} for o in case.outcomes],
+        "lessons": [{"lesson": l.lesson, "stance": l.stance, "note": l.note} for l in case.lessons],
+        "sources": [r.key for r in case.sources],
+        "reviewed": case.reviewed,
+    }
+
+
+def data_files(site: Site) -> dict[str, str]:
+    """Return the open data set: cases as JSON and CSV, and the bibliography as BibTeX."""
+    records = [case_record(case, site) for case in sorted(site.cases, key=lambda c: c.id)]
+    table = io.StringIO()
+    writer = csv.writer(table, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for record in records:
+        writer.writerow([_csv_cell(_flatten(record[column])) for column in CSV_COLUMNS])
+    bibtex = "\n\n".join(ref.raw for ref in site.references.values()) + "\n"
+    return {
+        "data/cases.json": json.dumps(records, indent=2, ensure_ascii=False) + "\n",
+        "data/cases.csv": table.getvalue(),
+        "data/references.bib": bibtex,
+    }
+
+
+CSV_COLUMNS = ("id", "title", "start", "end", "track", "conflict", "countries", "regions",
+               "convenors", "participant_types", "formats", "outcomes", "lessons", "sources",
+               "reviewed", "url", "summary")
+
+
+def _flatten(value: Any) -> str:
+    """Return a list as `a; b` (convenors and outcomes by name or type) for one CSV cell."""
+    if isinstance(value, list):
+        return "; ".join(item.get("name") or item.get("type") or item.get("lesson", "")
+                         if isinstance(item, dict) else str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def _csv_cell(text: str) -> str:
+    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _citation_meta(case: Case, item: dict) -> list[list[str]]:

@@ -35,6 +35,8 @@ PAGES = [
     "sources/index.md",
     "convenors/index.md",
     "formats/index.md",
+    "data/cases.json",
+    "data/cases.csv",
 ]
 
 

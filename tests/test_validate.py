@@ -315,3 +315,21 @@ def test_python_tags_are_not_executed() -> None:
     problems: list = []
     assert parse_yaml("cases/evil.yml", "title: !!python/object/apply:os.system ['true']\n", problems) is None
     assert problems[0].code == "E002"
+
+
+def test_export_writes_the_open_data_files(tmp_path: Path) -> None:
+    result = run_cli("--root", str(FIXTURE_CORPUS), "export", str(tmp_path / "out"), cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["case.schema.json", "cases.csv", "cases.json", "lesson.schema.json",
+                       "references.bib", "vocabulary.schema.json"]
+    import json
+    cases = json.loads((tmp_path / "out" / "cases.json").read_text(encoding="utf-8"))
+    assert [c["id"] for c in cases] == ["example-dialogue", "second-example"]
+
+
+def test_csv_cells_cannot_run_as_formulas() -> None:
+    from generator.render import _csv_cell
+    assert _csv_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert _csv_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert _csv_cell("Dartmouth Conference") == "Dartmouth Conference"
