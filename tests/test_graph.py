@@ -101,6 +101,7 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
                      "cases/third-example/third-example.ris", "cases/third-example/third-example.json"}
     assert changed == {
         "cases/index.md",                         # the list of cases
+        "data/cases.json", "data/cases.csv",      # the open data
         "cases/second-example/index.md",          # a new related case (same conflict)
         "cases/example-dialogue/index.md",        # likewise
         "convenors/index.md",                     # Example University's count
