@@ -222,7 +222,8 @@ def to_ris(item: dict) -> str:
     record = {
         "type_of_reference": "ELEC",
         "title": item["title"],
-        "authors": [a.get("literal") or f"{a['family']}, {a['given']}" for a in item["author"]],
+        "authors": [a["literal"] if "literal" in a else f"{a['family']}, {a['given']}"
+                    for a in item["author"]],
         "secondary_title": item["container-title"],
         "publisher": item["container-title"],
         "year": str(date[0]),

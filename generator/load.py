@@ -32,6 +32,9 @@ from .model import Problem, Reference
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Position = tuple[int, int]
+# No content file nests deeper than a few levels; a limit keeps a hostile file
+# from exhausting the stack of the recursive checks.
+MAX_DEPTH = 20
 KeyPath = tuple[Any, ...]
 
 
@@ -149,6 +152,11 @@ def _load_folder(root: Path, name: str, problems: list[Problem]) -> tuple[Docume
             continue
         if path.suffix != ".yml" or not path.is_file():
             continue
+        if path.is_symlink():
+            problems.append(Problem(_display(root, path), 1, 1, "E012",
+                                    "content files may not be symbolic links",
+                                    "replace the link with the file itself"))
+            continue
         document = load_yaml_file(root, path, problems)
         if document is not None:
             documents.append(document)
@@ -188,11 +196,6 @@ def load_yaml_file(root: Path, path: Path, problems: list[Problem]) -> Document 
 
 def parse_yaml(display: str, text: str, problems: list[Problem]) -> Document | None:
     """Parse YAML text into a Document, or record why not and return None."""
-    tab = _leading_tab(text)
-    if tab:
-        problems.append(Problem(display, tab, 1, "E004", "tab character in indentation",
-                                "indent with spaces, never tabs"))
-        return None
     loader = _ContentLoader(text)
     try:
         node = loader.get_single_node()
@@ -211,8 +214,12 @@ def parse_yaml(display: str, text: str, problems: list[Problem]) -> Document | N
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = (error.problem or error.context or "invalid YAML").strip()
-        problems.append(Problem(display, line, col, "E002", f"YAML syntax error: {message}",
-                                _yaml_hint(message)))
+        if "tab" in message or _char_at(text, mark) == "\t":
+            problems.append(Problem(display, line, col, "E004", "tab character in indentation",
+                                    "indent with spaces, never tabs"))
+        else:
+            problems.append(Problem(display, line, col, "E002", f"YAML syntax error: {message}",
+                                    _yaml_hint(message)))
         return None
     except yaml.YAMLError as error:
         problems.append(Problem(display, 1, 1, "E002", f"YAML syntax error: {error}",
@@ -223,12 +230,14 @@ def parse_yaml(display: str, text: str, problems: list[Problem]) -> Document | N
     return Document(display, data, values, keys)
 
 
-def _leading_tab(text: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent:
-            return number
-    return 0
+def _char_at(text: str, mark: Any) -> str:
+    """Return the character at a YAML error mark, or an empty string."""
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    if mark.line < len(lines) and mark.column < len(lines[mark.line]):
+        return lines[mark.line][mark.column]
+    return ""
 
 
 def _yaml_hint(message: str) -> str:
@@ -248,6 +257,12 @@ def _mark(node: yaml.Node) -> Position:
 def _index_node(display: str, node: yaml.Node, path: KeyPath, values: dict, keys: dict,
                 problems: list[Problem], seen: set[int]) -> None:
     """Record positions of every value and key; report duplicate keys and aliases."""
+    if len(path) > MAX_DEPTH:
+        line, col = _mark(node)
+        problems.append(Problem(display, line, col, "E009",
+                                f"values are nested more than {MAX_DEPTH} levels deep",
+                                "no field of a content file needs this; check the brackets"))
+        return
     if id(node) in seen:
         line, col = _mark(node)
         problems.append(Problem(display, line, col, "E007",
@@ -292,6 +307,9 @@ def _index_node(display: str, node: yaml.Node, path: KeyPath, values: dict, keys
 # Names are split before LaTeX is decoded, so that a braced organisation name
 # such as {{Norwegian Ministry of Foreign Affairs}} stays one name; the parts
 # are decoded afterwards by `_person`.
+# A key names a page (/sources/<key>/), so it must be safe in a URL and a file name.
+BIBTEX_KEY = re.compile(r"[A-Za-z0-9_:-][A-Za-z0-9_:.-]*")
+
 _BIB_MIDDLEWARE = [
     middlewares.SeparateCoAuthors(),
     middlewares.SplitNameParts(),
@@ -338,8 +356,20 @@ def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[st
                                     "check the braces, commas and quotes of this entry"))
     references: dict[str, Reference] = {}
     _resolve_crossrefs(display, library, problems)
-    lines = text.splitlines()
+    lines = text.split("\n")  # bibtexparser counts \n only, not other line breaks
+    lower_keys: dict[str, str] = {}
     for entry in library.entries:
+        if not BIBTEX_KEY.fullmatch(entry.key):
+            problems.append(Problem(display, entry.start_line + 1, 1, "E024",
+                                    f"'{entry.key}' is not a usable BibTeX key",
+                                    "use letters, digits and - _ : . only, e.g. agha2003track"))
+            continue
+        if entry.key.lower() in lower_keys:
+            problems.append(Problem(display, entry.start_line + 1, 1, "E020",
+                                    f"duplicate BibTeX key '{entry.key}' (as '{lower_keys[entry.key.lower()]}')",
+                                    "keys must differ in more than upper and lower case"))
+            continue
+        lower_keys[entry.key.lower()] = entry.key
         fields: dict[str, str] = {}
         people: dict[str, tuple[tuple[str, str], ...]] = {"author": (), "editor": ()}
         for item in entry.fields:

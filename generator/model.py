@@ -48,7 +48,9 @@ class Problem:
         command = "error" if self.severity == "error" else "warning"
         text = self.message + (f"; {self.hint}" if self.hint else "") + f" [{self.code}]"
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{command} file={self.path},line={self.line},col={self.col}::{text}"
+        path = (self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+                .replace(",", "%2C").replace(":", "%3A"))
+        return f"::{command} file={path},line={self.line},col={self.col}::{text}"
 
 
 class ContentError(Exception):

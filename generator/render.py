@@ -14,6 +14,7 @@ sanitised with nh3 against an allowlist before it reaches a page.
 from __future__ import annotations
 
 import csv
+import html as html_module
 import io
 import json
 import re
@@ -37,7 +38,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 _PROSE_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br",
                "h3", "h4", "abbr", "sup", "sub"}
 _PROSE_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
-_TOKEN = "qzcitationqz{}qz"
+# Citations are swapped for tokens while Markdown is converted and sanitised, then
+# swapped back. The tokens use private-use characters, removed from the input first,
+# so no contributor text can imitate one.
+_TOKEN = "\ue000{}\ue001"
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
 # Vocabulary sections with a page per term: (section, title, singular, introduction).
@@ -178,7 +183,8 @@ def _csv_cell(text: str) -> str:
 def _citation_meta(case: Case, item: dict) -> list[list[str]]:
     """Return Highwire Press `citation_*` meta tags, which Zotero and Google Scholar read."""
     tags = [["citation_title", case.title]]
-    tags += [["citation_author", a.get("literal") or f"{a['family']}, {a['given']}"] for a in item["author"]]
+    tags += [["citation_author", a["literal"] if "literal" in a else f"{a['family']}, {a['given']}"]
+             for a in item["author"]]
     tags += [["citation_publication_date", case.reviewed.replace("-", "/")],
              ["citation_publisher", CASEBOOK]]
     if item["URL"].startswith("http"):
@@ -215,8 +221,26 @@ def _lesson_groups(site: Site) -> list[tuple[Any, list[tuple[Any, int, int]]]]:
 
 def make_environment_for_files() -> Environment:
     """Return a strict environment for text files (no HTML escaping), e.g. the case scaffold."""
-    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
-                       autoescape=False, keep_trailing_newline=True)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+                      autoescape=False, keep_trailing_newline=True)
+    env.filters["yaml_string"] = yaml_string
+    return env
+
+
+def yaml_string(value: Any) -> Markup:
+    """Return a value as a YAML flow scalar or sequence (JSON, with Unicode kept as is)."""
+    return Markup(json.dumps(value, ensure_ascii=False))
+
+
+def front_matter_text(value: Any) -> Markup:
+    """Return text for a page's title or description in its front matter.
+
+    Material puts these into the page without escaping them (the header, the
+    meta description) and unescapes the title for `<title>`, so the text is
+    HTML-escaped here and angle brackets, which no title needs, become ‹ ›.
+    """
+    text = str(value).replace("<", "‹").replace(">", "›")
+    return yaml_string(str(escape(text)))
 
 
 def make_environment(site: Site) -> Environment:
@@ -241,6 +265,8 @@ def make_environment(site: Site) -> Environment:
         country=country_name,
         cite_label=cite_label,
         plain=plain_text,
+        front_matter=front_matter_text,
+        front_matter_data=yaml_string,
         count=lambda n, noun: f"{n} {noun}" if n == 1 else f"{n} {noun}s",
     )
     return env
@@ -260,6 +286,7 @@ def _prose_filter(context: Any, text: str, glossary: bool = False) -> Markup:
 
 def prose_html(text: str, site: Site, here: str) -> Markup:
     """Return contributor Markdown as sanitised HTML, with `[@key]` citations linked."""
+    text = _PRIVATE_USE.sub("", text)
     citations = find_citations(text)
     labels = []
     for index, citation in enumerate(reversed(citations)):
@@ -277,7 +304,7 @@ def plain_text(text: str) -> str:
     """Return contributor Markdown as plain text: no markup, citations reduced to nothing."""
     text = CITATION.sub("", text)
     html = markdown.markdown(text, output_format="html")
-    return " ".join(nh3.clean(html, tags=set()).replace("&amp;", "&").split())
+    return " ".join(html_module.unescape(nh3.clean(html, tags=set())).split())
 
 
 # Sections whose terms link themselves from prose; conflicts and regions are

@@ -23,7 +23,6 @@ FOLDERS = {
     "conflicts": "conflicts",
     "regions": "regions",
     "convenor_types": "convenor-types",
-    "lesson_themes": "lessons",
     "source": "sources",
     "glossary": "glossary",
 }
@@ -49,10 +48,16 @@ def relative(from_url: str, to_url: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """Return a URL slug: ASCII lowercase words joined by hyphens (`Sant'Egidio` -> `santegidio`)."""
+    """Return a URL slug: ASCII lowercase words joined by hyphens (`Sant'Egidio` -> `santegidio`).
+
+    Names written wholly in another script keep their letters (`和平中心` -> `和平中心`).
+    """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     ascii_text = re.sub(r"['’]", "", ascii_text.lower())
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "unnamed"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if not slug:  # a name in a non-Latin script keeps its own letters rather than becoming "unnamed"
+        slug = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", text).lower()).strip("-")
+    return slug or "unnamed"
 
 
 def external_links(identifiers) -> list[tuple[str, str]]:

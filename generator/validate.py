@@ -56,8 +56,24 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
         for schema_name in SCHEMA_FILES
     )
     schema = load_schema(name)
-    cls = jsonschema.validators.validator_for(schema)
+    base = jsonschema.validators.validator_for(schema)
+    cls = jsonschema.validators.extend(
+        base,
+        validators={"pattern": _pattern},
+        # YAML's 1996.0 is not a year: JSON Schema's "integer" would accept it.
+        type_checker=base.TYPE_CHECKER.redefine(
+            "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool)),
+    )
     return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: dict) -> Iterable[Any]:
+    """JSON Schema `pattern` as ECMA-262 reads it: `$` does not match before a final newline."""
+    if not isinstance(instance, str):
+        return
+    match = re.search(pattern, instance)
+    if match is None or (pattern.endswith("$") and instance.endswith("\n")):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 def validate_content(raw: RawContent, today: dt.date | None = None) -> tuple[Problem, ...]:
@@ -124,7 +140,7 @@ def _field_name(path: Iterable[Any]) -> str:
 
 
 def _type_name(value: Any) -> str:
-    return {type(None): "empty (null)", bool: "true/false", int: "a number", float: "a number",
+    return {type(None): "empty (null)", bool: "true/false", int: "a number", float: "a decimal number",
             str: "text", list: "a list", dict: "a set of fields"}.get(type(value), type(value).__name__)
 
 
@@ -199,24 +215,20 @@ def _pattern_message(field: str, error: jsonschema.ValidationError) -> tuple[str
     value = error.instance
     pattern = error.validator_value
     if pattern == ID_PATTERN.pattern:
-        return (f"'{value}' is not a valid id in '{field}'",
-                f"use lowercase letters, digits and hyphens, e.g. '{_slug(value)}'")
+        return (f"{value!r} is not a valid id in '{field}'",
+                f"use lowercase letters, digits and hyphens, e.g. '{slugify(str(value))}'")
     if pattern == "^[A-Z]{2}$":
-        return (f"'{value}' in '{field}' is not an ISO 3166-1 alpha-2 country code",
+        return (f"{value!r} in '{field}' is not an ISO 3166-1 alpha-2 country code",
                 "use two capital letters, e.g. 'US', 'RU', 'NO'")
     if "<>" in pattern:
-        return (f"'{field}' must be plain text", "remove the characters < > [ ] ` and line breaks")
+        return (f"'{field}' must be plain text", "write some text, without the characters < > [ ] { } ` or line breaks")
     if field.endswith("wikidata"):
-        return (f"'{value}' in '{field}' is not a Wikidata item id",
+        return (f"{value!r} in '{field}' is not a Wikidata item id",
                 "write the id from the item's page, e.g. Q42")
     if field.endswith("pages"):
-        return (f"'{value}' in '{field}' is not a page or page range",
+        return (f"{value!r} in '{field}' is not a page or page range",
                 "write pages like \"12\", \"24-30\" or \"xi-xii\"")
-    return (f"'{value}' is not valid for '{field}'", f"it must match {pattern}")
-
-
-def _slug(value: Any) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-") or "my-id"
+    return (f"{value!r} is not valid for '{field}'", f"it must match {pattern}")
 
 
 def _did_you_mean(value: str, choices: Iterable[str], label: str) -> str:
@@ -315,7 +327,7 @@ def _check_file_name(doc: Document) -> list[Problem]:
     if ID_PATTERN.match(doc.stem):
         return []
     return [Problem(doc.path, 1, 1, "E011", f"file name '{Path(doc.path).name}' is not a valid id",
-                    f"rename it to {_slug(doc.stem)}.yml: lowercase letters, digits and hyphens")]
+                    f"rename it to {slugify(doc.stem)}.yml: lowercase letters, digits and hyphens")]
 
 
 def _check_vocabulary(doc: Document, references: dict) -> list[Problem]:

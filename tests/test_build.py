@@ -143,3 +143,27 @@ def test_old_case_id_redirects_to_the_current_page(fixture_site: Path) -> None:
     redirect = (fixture_site / "cases" / "second-example-channel" / "index.html").read_text(encoding="utf-8")
     assert '<meta http-equiv="refresh" content="0; url=../second-example/">' in redirect
     assert '<link rel="canonical" href="../second-example/">' in redirect
+
+
+def test_hostile_front_matter_is_escaped_everywhere_material_puts_it(tmp_path: Path) -> None:
+    """Material prints titles and descriptions without escaping them; the generator must."""
+    project = make_project(tmp_path, FIXTURE_CORPUS)
+    case = project / "cases" / "example-dialogue.yml"
+    case.write_text(case.read_text(encoding="utf-8")
+                    .replace("title: Example Dialogue", "title: Example Dialogue 🕊 & \"Co\"")
+                    .replace("summary: A fictional dialogue used by the test suite; nothing in it is real.",
+                             "summary: 'Fictional\"><script>alert(1)</script></title><script>alert(2)</script> text'"),
+                    encoding="utf-8")
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") +
+                   "\n@online{evil2020x,\n  author = {</title><script>alert(3)</script>},\n"
+                   "  title = {Evil},\n  year = {2020},\n}\n", encoding="utf-8")
+    result = mkdocs_build(project)
+    assert result.returncode == 0, result.stderr
+    for page in ("cases/example-dialogue", "sources/evil2020x"):
+        html = read(project / "site", page)
+        assert "<script>alert" not in html and "</title><script>" not in html, page
+    html = read(project / "site", "cases/example-dialogue")
+    assert "<title>Example Dialogue 🕊 &amp; &#34;Co&#34; - Track Two Casebook</title>" in html or \
+           "<title>Example Dialogue 🕊 & \"Co\" - Track Two Casebook</title>" in html
+    assert '<meta name="citation_title" content="Example Dialogue 🕊 &amp; &#34;Co&#34;">' in html

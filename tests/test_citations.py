@@ -119,3 +119,30 @@ def test_hostile_bibtex_cannot_inject_markup() -> None:
     assert "<script>" not in page and "<img" not in page
     assert 'href="javascript' not in page
     assert "&lt;script&gt;" in page  # shown as text in the BibTeX listing
+
+
+def test_unusable_and_case_duplicate_bibtex_keys_are_refused() -> None:
+    from generator.load import parse_bibtex
+
+    problems: list = []
+    refs = parse_bibtex("references.bib", (
+        "@misc{., title = {Dot}, year = 2000}\n"
+        "@misc{ok2000a, title = {A}, year = 2000}\n"
+        "@misc{OK2000a, title = {B}, year = 2000}\n"), problems)
+    assert list(refs) == ["ok2000a"]
+    assert [p.format() for p in problems] == [
+        "references.bib:1:1: error: '.' is not a usable BibTeX key; use letters, digits and - _ : . only, "
+        "e.g. agha2003track [E024]",
+        "references.bib:3:1: error: duplicate BibTeX key 'OK2000a' (as 'ok2000a'); keys must differ in more "
+        "than upper and lower case [E020]"]
+
+
+def test_prose_cannot_imitate_a_citation_token_and_plain_text_is_unescaped_once() -> None:
+    from generator.link import link_site
+    from generator.render import plain_text, prose_html
+
+    site = link_site(load_content(FIXTURE_CORPUS))
+    html = prose_html('[x](https://example.org/ "\ue0000\ue001") and [@doe2001workshops]', site, "cases/x/")
+    assert '<span class="t2-cite">' in html and "\ue000" not in html
+    assert html.count("t2-cite") == 1
+    assert plain_text("cost < benefit & *x* [@doe2001workshops]") == "cost < benefit & x"

@@ -24,17 +24,23 @@ TODAY = dt.date(2026, 11, 25)
 # Every fixture in tests/fixtures/invalid/ (cases at the top, references/ and
 # lessons/ below), with every message `check` must print for it, in order.
 EXPECTED = {
-    'vocabulary/vocabulary.yml': [
-        "vocabulary.yml:14:31: error: YAML syntax error: mapping values are not allowed in this context; a value containing ': ' must be quoted, or written as a block with '>-' [E002]",
-    ],
-    'bad-wikidata-id.yml': [
-        "cases/bad-wikidata-id.yml:39:25: error: 'wd:12345' in 'identifiers.wikidata' is not a Wikidata item id; write the id from the item's page, e.g. Q42 [E034]",
-    ],
     'Bad_File_Name.yml': [
         "cases/Bad_File_Name.yml:1:1: error: file name 'Bad_File_Name.yml' is not a valid id; rename it to bad-file-name.yml: lowercase letters, digits and hyphens [E011]",
     ],
     'alias-of-live-case.yml': [
         "cases/alias-of-live-case.yml:3:11: error: alias 'second-example' is the id of a live case; an alias must be an old id no case uses now [E160]",
+    ],
+    'alias-with-newline.yml': [
+        "cases/alias-with-newline.yml:3:11: error: 'example-talks\\n' is not a valid id in 'aliases[0]'; use lowercase letters, digits and hyphens, e.g. 'example-talks' [E034]",
+    ],
+    'bad-wikidata-id.yml': [
+        "cases/bad-wikidata-id.yml:39:25: error: 'wd:12345' in 'identifiers.wikidata' is not a Wikidata item id; write the id from the item's page, e.g. Q42 [E034]",
+    ],
+    'blank-contributor.yml': [
+        "cases/blank-contributor.yml:3:16: error: 'contributors[0]' must be plain text; write some text, without the characters < > [ ] { } ` or line breaks [E034]",
+    ],
+    'braces-in-title.yml': [
+        "cases/braces-in-title.yml:2:8: error: 'title' must be plain text; write some text, without the characters < > [ ] { } ` or line breaks [E034]",
     ],
     'cited-not-listed.yml': [
         "cases/cited-not-listed.yml:21:3: error: 'exampleorg2020history' is cited but not listed under 'sources'; add '- {key: exampleorg2020history}' to sources [E141]",
@@ -109,7 +115,7 @@ EXPECTED = {
         'cases/tab-indentation.yml:13:1: error: tab character in indentation; indent with spaces, never tabs [E004]',
     ],
     'title-with-html.yml': [
-        "cases/title-with-html.yml:2:8: error: 'title' must be plain text; remove the characters < > [ ] ` and line breaks [E034]",
+        "cases/title-with-html.yml:2:8: error: 'title' must be plain text; write some text, without the characters < > [ ] { } ` or line breaks [E034]",
     ],
     'unknown-certainty.yml': [
         "cases/unknown-certainty.yml:30:16: error: 'sure' is not allowed for 'outcomes[1].certainty'; choose one of: approximate, disputed, established, unknown [E033]",
@@ -158,6 +164,9 @@ EXPECTED = {
     'year-in-quotes.yml': [
         "cases/year-in-quotes.yml:4:17: error: 'period.start' must be a whole number, not text; write the number without quotes [E032]",
     ],
+    'year-with-decimals.yml': [
+        "cases/year-with-decimals.yml:4:28: error: 'period.end' must be a whole number or null, not a decimal number [E032]",
+    ],
     'references/duplicate-key.bib': [
         "references.bib:16:1: error: duplicate BibTeX key 'doe2001workshops'; merge the two entries or give one a new key [E020]",
     ],
@@ -167,6 +176,9 @@ EXPECTED = {
     'lessons/small-groups-build-trust.yml': [
         "lessons/small-groups-build-trust.yml:3:8: error: unknown lesson theme 'desgin'; did you mean 'design'? (or add 'desgin' to the lesson_themes section of vocabulary.yml) [E101]",
         "vocabulary.yml:53:3: warning: no case or lesson uses lesson_themes term 'design'; use it or remove it [W202]",
+    ],
+    'vocabulary/vocabulary.yml': [
+        "vocabulary.yml:14:31: error: YAML syntax error: mapping values are not allowed in this context; a value containing ': ' must be quoted, or written as a block with '>-' [E002]",
     ],
 }
 
@@ -299,7 +311,7 @@ def test_any_yaml_text_gives_problems_not_exceptions(text: str) -> None:
 def test_any_bibtex_text_gives_problems_not_exceptions(text: str) -> None:
     problems: list = []
     references = parse_bibtex("references.bib", text, problems)
-    assert all(p.code in ("E020", "E021") for p in problems)
+    assert all(p.code in ("E020", "E021", "E022", "E023", "E024") for p in problems)
     assert isinstance(references, dict)
 
 
@@ -333,3 +345,21 @@ def test_csv_cells_cannot_run_as_formulas() -> None:
     assert _csv_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert _csv_cell("@SUM(A1)") == "'@SUM(A1)"
     assert _csv_cell("Dartmouth Conference") == "Dartmouth Conference"
+
+
+def test_tab_inside_a_block_of_text_is_allowed() -> None:
+    problems: list = []
+    document = parse_yaml("cases/x.yml", "narrative: |\n  line\n  \tindented code\n", problems)
+    assert problems == [] and document.data == {"narrative": "line\n\tindented code\n"}
+
+
+def test_deep_nesting_is_a_problem_not_a_crash() -> None:
+    problems: list = []
+    assert parse_yaml("cases/deep.yml", "title: " + "[" * 600 + "]" * 600 + "\n", problems) is None
+    assert problems[0].code == "E009"
+
+
+def test_github_annotation_escapes_the_file_name() -> None:
+    from generator.model import Problem
+    line = Problem("cases/x,line=9.yml", 3, 4, "E034", "bad").format_github()
+    assert line == "::error file=cases/x%2Cline=9.yml,line=3,col=4::bad [E034]"
