@@ -27,7 +27,7 @@ log = logging.getLogger("mkdocs.plugins.casebook")
 # so that MkDocs' strict mode does not turn them into a failed rebuild.
 serve_log = logging.getLogger("casebook.serve")
 
-# The only state of the generator, and only at this edge: whether MkDocs is
+# State kept between builds, and only at this edge: whether MkDocs is
 # serving, and the last pages that built cleanly, by config file.
 _serving: set[str] = set()
 _last_good: dict[str, dict[str, str]] = {}
