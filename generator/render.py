@@ -18,6 +18,7 @@ import html as html_module
 import io
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,8 @@ def render_pages(site: Site) -> dict[str, str]:
         for item in terms:
             page(page_url(kind, item.id), "term.md.j2", item=item, **context,
                  mentions=site.backlinks.get((kind, item.id), ()))
+    facets, rows = _explorer(site)
+    page(page_url("explore"), "explore.md.j2", facets=facets, rows=rows)
     page(page_url("glossary"), "glossary.md.j2", sections=[
         (kind, title, list(site.vocabulary[kind].values()), kind != "concepts")
         for kind, title, *_ in (("concepts", "Key concepts"),) + TERM_PAGES])
@@ -202,6 +205,57 @@ def _history_links(site: Site, case: Case) -> dict[str, str]:
         links["edit"] = f"{repo}/{edit_uri}/{case.path}"
         links["history"] = f"{repo}/commits/{branch}/{case.path}"
     return links
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """One filter of the explorer: its name, label and (value, label, number of cases) options."""
+
+    name: str
+    label: str
+    options: tuple[tuple[str, str, int], ...]
+
+
+def _explorer(site: Site) -> tuple[list[Facet], list[tuple[Case, list[tuple[str, list[str]]]]]]:
+    """Return the explorer's filters and, for each case, the values it can be filtered by."""
+    rows = []
+    for case in site.cases:
+        # An ongoing case counts as active up to the year it was last reviewed.
+        end = case.end if case.end is not None else max(case.start, int(case.reviewed[:4]))
+        values = {
+            "conflict": [case.conflict],
+            "region": list(site.case_regions[case.id]),
+            "convenor": [c.slug for c in case.convenors],
+            "convenor-type": list(dict.fromkeys(c.type for c in case.convenors)),
+            "participant": list(case.participant_types),
+            "format": list(case.formats),
+            "outcome": list(dict.fromkeys(o.type for o in case.outcomes)),
+            "lesson": [l.lesson for l in case.lessons],
+            "track": [case.track],
+            "decade": [f"{d}s" for d in range(case.start // 10 * 10, end // 10 * 10 + 1, 10)],
+        }
+        rows.append((case, list(values.items())))
+    labels = {
+        "conflict": ("Conflict", {k: t.label for k, t in site.vocabulary["conflicts"].items()}),
+        "region": ("Region", {k: t.label for k, t in site.vocabulary["regions"].items()}),
+        "convenor": ("Convenor", {slug: c.name for slug, c in site.convenors.items()}),
+        "convenor-type": ("Convenor type", {k: t.label for k, t in site.vocabulary["convenor_types"].items()}),
+        "participant": ("Participants", {k: t.label for k, t in site.vocabulary["participant_types"].items()}),
+        "format": ("Format", {k: t.label for k, t in site.vocabulary["formats"].items()}),
+        "outcome": ("Outcome", {k: t.label for k, t in site.vocabulary["outcome_types"].items()}),
+        "lesson": ("Lesson", {l.id: l.title for l in site.lessons}),
+        "track": ("Track", {"2": "Track 2 (unofficial)", "1.5": "Track 1.5 (semi-official)"}),
+        "decade": ("Active in", {}),
+    }
+    facets = []
+    for name, (label, names) in labels.items():
+        counts: dict[str, int] = {}
+        for _, values in rows:
+            for value in dict(values)[name]:
+                counts[value] = counts.get(value, 0) + 1
+        ordered = sorted(counts) if name == "decade" else sorted(counts, key=lambda v: names.get(v, v).lower())
+        facets.append(Facet(name, label, tuple((v, names.get(v, v), counts[v]) for v in ordered)))
+    return facets, rows
 
 
 def _lesson_groups(site: Site) -> list[tuple[Any, list[tuple[Any, int, int]]]]:

@@ -25,6 +25,7 @@ FOLDERS = {
     "convenor_types": "convenor-types",
     "source": "sources",
     "glossary": "glossary",
+    "explore": "explore",
 }
 
 

@@ -35,6 +35,7 @@ PAGES = [
     "sources/index.md",
     "convenors/index.md",
     "formats/index.md",
+    "explore/index.md",
     "data/cases.json",
     "data/cases.csv",
 ]

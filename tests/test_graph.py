@@ -102,6 +102,7 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
     assert changed == {
         "cases/index.md",                         # the list of cases
         "data/cases.json", "data/cases.csv",      # the open data
+        "explore/index.md",                       # the explorer
         "cases/second-example/index.md",          # a new related case (same conflict)
         "cases/example-dialogue/index.md",        # likewise
         "convenors/index.md",                     # Example University's count
