@@ -28,7 +28,7 @@ import pycountry
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup, escape
 
-from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, to_bibtex, to_ris
+from .bibliography import CASEBOOK, STYLES, case_csl_item, case_url, cite_label, to_bibtex, to_ris
 from .citations import CITATION, find_citations
 from .model import Case, Site
 from .urls import external_links, page_url, relative, source_path
@@ -128,7 +128,7 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
     """Return a case as plain data for the open data files (JSON and CSV)."""
     return {
         "id": case.id,
-        "url": case_csl_item(case, site.settings.get("site_url", ""))["URL"],
+        "url": case_url(case, site.settings.get("site_url", "")),
         "title": case.title,
         "summary": case.summary,
         "start": case.start,
@@ -313,6 +313,7 @@ def make_environment(site: Site) -> Environment:
         references=lambda refs: [(site.references[r.key], r.pages) for r in refs],
         styles=STYLES,
         external_links=external_links,
+        glossary=glossary_index(site),
     )
     env.filters.update(
         prose=_prose_filter,
@@ -335,7 +336,7 @@ def _link(context: Any, kind: str, item_id: str = "") -> str:
 @pass_context
 def _prose_filter(context: Any, text: str, glossary: bool = False) -> Markup:
     html = prose_html(text, context["site"], context["here"])
-    return Markup(link_glossary_terms(html, context["site"], context["here"])) if glossary else html
+    return Markup(link_glossary_terms(html, context["glossary"], context["here"])) if glossary else html
 
 
 def prose_html(text: str, site: Site, here: str) -> Markup:
@@ -367,21 +368,36 @@ GLOSSARY_SECTIONS = ("formats", "participant_types", "convenor_types", "outcome_
 _TAG = re.compile(r"(<[^>]+>)")
 
 
-def link_glossary_terms(html: str, site: Site, here: str) -> str:
+@dataclass(frozen=True, slots=True)
+class GlossaryIndex:
+    """The terms that link themselves from prose: built once per render, used on every page."""
+
+    pattern: re.Pattern | None
+    terms: dict[str, tuple[str, str, str]]  # lower-case label -> (section, id, plain definition)
+
+
+def glossary_index(site: Site) -> GlossaryIndex:
+    """Return the linkable terms of the site with their definitions as plain text."""
+    terms: dict[str, tuple[str, str, str]] = {}
+    for kind in GLOSSARY_SECTIONS:
+        for item in site.vocabulary[kind].values():
+            terms.setdefault(item.label.lower(), (kind, item.id, plain_text(item.definition)))
+    if not terms:
+        return GlossaryIndex(None, terms)
+    # Lower case only: a capitalised "Foundation" is usually part of a name ("Ford Foundation").
+    pattern = re.compile(r"\b(" + "|".join(re.escape(label) for label in
+                                           sorted(terms, key=len, reverse=True)) + r")\b")
+    return GlossaryIndex(pattern, terms)
+
+
+def link_glossary_terms(html: str, glossary: GlossaryIndex, here: str) -> str:
     """Link the first lower-case mention of each vocabulary term in sanitised HTML to its glossary entry.
 
     The definition goes in the link's title, so it shows on hover without JavaScript.
     Text inside existing links is left alone.
     """
-    terms = {}
-    for kind in GLOSSARY_SECTIONS:
-        for item in site.vocabulary[kind].values():
-            terms.setdefault(item.label.lower(), (kind, item))
-    if not terms:
+    if glossary.pattern is None:
         return html
-    # Lower case only: a capitalised "Foundation" is usually part of a name ("Ford Foundation").
-    pattern = re.compile(r"\b(" + "|".join(re.escape(label) for label in
-                                           sorted(terms, key=len, reverse=True)) + r")\b")
     done: set[str] = set()
     inside_link = 0
     parts = _TAG.split(html)
@@ -400,12 +416,12 @@ def link_glossary_terms(html: str, site: Site, here: str) -> str:
             if label in done:
                 return match.group(0)
             done.add(label)
-            kind, item = terms[label]
-            href = relative(here, page_url("glossary") + f"#{kind}-{item.id}")
-            return (f'<a class="t2-term" href="{escape(href)}" title="{escape(plain_text(item.definition))}">'
+            kind, term_id, definition = glossary.terms[label]
+            href = relative(here, page_url("glossary") + f"#{kind}-{term_id}")
+            return (f'<a class="t2-term" href="{escape(href)}" title="{escape(definition)}">'
                     f"{match.group(0)}</a>")
 
-        parts[index] = pattern.sub(replace, part)
+        parts[index] = glossary.pattern.sub(replace, part)
     return "".join(parts)
 
 

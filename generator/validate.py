@@ -35,8 +35,6 @@ from .urls import slugify
 SCHEMA_DIR = Path(__file__).parent / "schema"
 SCHEMA_FILES = ("case.schema.json", "lesson.schema.json", "vocabulary.schema.json")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-VOCABULARY_SECTIONS = ("concepts", "convenor_types", "participant_types", "outcome_types", "formats",
-                       "regions", "conflicts", "lesson_themes")
 # The scaffold made by `python -m generator new` marks every value to fill in with this.
 PLACEHOLDER = "FILL IN"
 # Codes in common use that ISO 3166-1 reserves rather than assigns.
@@ -47,6 +45,10 @@ EXTRA_COUNTRY_CODES = {"XK": "Kosovo"}
 def load_schema(name: str) -> dict:
     """Return the parsed JSON Schema `name` from generator/schema/."""
     return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+
+# The sections of vocabulary.yml, in order: defined once, by its schema.
+VOCABULARY_SECTIONS = tuple(load_schema("vocabulary.schema.json")["properties"])
 
 
 @cache
@@ -515,8 +517,8 @@ def _unused(raw: RawContent, vocabulary: dict, used_terms: set, used_lessons: se
             problems.append(Problem(doc.path, 1, 1, "W201", f"no case illustrates lesson '{doc.stem}'",
                                     "link it from a case's 'lessons' field", severity="warning"))
     if vocabulary is not None and raw.vocabulary is not None:
-        for section in ("convenor_types", "participant_types", "outcome_types", "formats",
-                        "conflicts", "lesson_themes"):
+        # Concepts and regions describe the field and the world, not the cases.
+        for section in [s for s in VOCABULARY_SECTIONS if s not in ("concepts", "regions")]:
             for term in sorted(vocabulary[section]):
                 if (section, term) not in used_terms:
                     line, col = raw.vocabulary.where((section, term), key=True)
