@@ -34,8 +34,8 @@ build: $(VENV)/.site-installed  ## Write the site into site/ (strict: any warnin
 check: $(VENV)/.site-installed  ## Validate every content file and list all problems
 	$(BIN)/python -m generator check
 
-test: $(VENV)/.dev-installed  ## Run the whole test suite
-	$(BIN)/python -m pytest
+test: $(VENV)/.dev-installed  ## Run the whole test suite (PYTEST_ARGS passes options to pytest)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 golden: $(VENV)/.dev-installed  ## Rewrite the golden files after an intended change to the output
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden

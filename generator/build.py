@@ -25,13 +25,12 @@ def read_settings(root: Path) -> dict[str, str]:
     return {key: str(config.get(key) or "") for key in ("site_url", "repo_url", "edit_uri")}
 
 
-def check(root: Path, today: dt.date | None = None) -> tuple[Problem, ...]:
+def check(root: Path, today: dt.date) -> tuple[Problem, ...]:
     """Return every problem (errors and warnings) in the content under `root`."""
     return validate_content(load_content(root), today)
 
 
-def build_site(root: Path, settings: dict[str, str] | None = None,
-               today: dt.date | None = None) -> tuple[Site, dict[str, str], tuple[Problem, ...]]:
+def build_site(root: Path, settings: dict[str, str] | None, today: dt.date) -> tuple[Site, dict[str, str], tuple[Problem, ...]]:
     """Return the linked site, its rendered files and any warnings; raise ContentError on errors."""
     raw = load_content(root)
     problems = validate_content(raw, today)

@@ -1,9 +1,9 @@
 """The command line: check the content, scaffold a new case, export the data files.
 
-    python -m generator check [--format text|github] [--root DIR]
-    python -m generator new "Title of the case" [--root DIR]
-    python -m generator docs [--root DIR]
-    python -m generator export DIR [--root DIR]
+    python -m generator [--root DIR] [--today YYYY-MM-DD] check [--format text|github]
+    python -m generator [--root DIR] [--today YYYY-MM-DD] new "Title of the case"
+    python -m generator [--root DIR] docs
+    python -m generator [--root DIR] [--today YYYY-MM-DD] export DIR
 
 Only this module and the MkDocs hook turn problems into output and exit codes.
 """
@@ -11,12 +11,12 @@ Only this module and the MkDocs hook turn problems into output and exit codes.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 from pathlib import Path
 
 from .build import build_site, check, read_settings, scaffold_case
+from .clock import resolve_today
 from .model import ContentError, Problem, summarise
 from .reference import update_contributing
 
@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line and return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    try:
+        args.today = resolve_today(args.today)
+    except ValueError as error:
+        parser.error(str(error))
     return args.run(args)
 
 
@@ -36,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", type=Path, default=Path("."),
                         help="the repository folder holding cases/, lessons/, vocabulary.yml "
                              "and references.bib (default: the current folder)")
+    parser.add_argument("--today", metavar="YYYY-MM-DD", default=None,
+                        help="the date to treat as today when checking for future dates and "
+                             "scaffolding (default: SOURCE_DATE_EPOCH when set, else the system date)")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     check_cmd = commands.add_parser(
@@ -78,7 +85,7 @@ def _print_problems(problems: tuple[Problem, ...], output_format: str | None) ->
 
 
 def _check(args: argparse.Namespace) -> int:
-    problems = check(args.root)
+    problems = check(args.root, args.today)
     _print_problems(problems, args.format)
     errors = [p for p in problems if p.severity == "error"]
     print(f"{summarise(problems)}: {'failed' if errors else 'content is valid'}.", file=sys.stderr)
@@ -87,7 +94,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     try:
-        path = scaffold_case(args.root, args.title, dt.date.today())
+        path = scaffold_case(args.root, args.title, args.today)
     except FileExistsError as error:
         print(f"error: {error} already exists; edit it, or choose another title", file=sys.stderr)
         return 1
@@ -107,7 +114,7 @@ def _docs(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     try:
-        _, pages, _ = build_site(args.root, read_settings(args.root))
+        _, pages, _ = build_site(args.root, read_settings(args.root), args.today)
     except ContentError as error:
         _print_problems(error.problems, "text")
         print(f"{summarise(error.problems)}: nothing exported.", file=sys.stderr)

@@ -18,6 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from generator.build import build_site
+from generator.clock import resolve_today
 from generator.load import CONTENT_FILES
 from generator.model import ContentError, summarise
 from generator.render import TEMPLATES
@@ -50,7 +51,11 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
                 "edit_uri": config.edit_uri or ""}
     key = str(config.config_file_path)
     try:
-        _, pages, warnings = build_site(_root(config), settings)
+        today = resolve_today()
+    except ValueError as error:
+        raise PluginError(str(error)) from None
+    try:
+        _, pages, warnings = build_site(_root(config), settings, today)
     except ContentError as error:
         if _serving and key in _last_good:
             for problem in error.problems:

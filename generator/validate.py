@@ -78,9 +78,8 @@ def _pattern(validator: Any, pattern: str, instance: Any, schema: dict) -> Itera
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-def validate_content(raw: RawContent, today: dt.date | None = None) -> tuple[Problem, ...]:
+def validate_content(raw: RawContent, today: dt.date) -> tuple[Problem, ...]:
     """Return every problem in the content, load problems first, sorted by file and line."""
-    today = today or dt.date.today()
     problems: list[Problem] = list(raw.problems)
     vocabulary = _vocabulary_terms(raw.vocabulary)
     lesson_ids = {doc.stem for doc in raw.lessons}

@@ -10,7 +10,6 @@ ratio close to the ratio of sizes.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import sys
 import tempfile
@@ -18,7 +17,7 @@ import time
 from pathlib import Path
 
 from generator.build import build_site
-from tests.conftest import FIXTURE_CORPUS, make_project, mkdocs_build
+from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, make_project, mkdocs_build
 
 PIPELINE_SIZES = (50, 200, 800)
 MKDOCS_SIZES = (50, 200)
@@ -57,13 +56,12 @@ def report(title: str, sizes: tuple[int, ...], seconds: list[float]) -> None:
 
 
 def main() -> int:
-    today = dt.date(2026, 11, 25)
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
         pipeline = []
         for size in PIPELINE_SIZES:
             root = make_collection(base / f"pipeline-{size}", size)
-            pipeline.append(timed(lambda: build_site(root, today=today)))
+            pipeline.append(timed(lambda: build_site(root, None, FIXTURE_TODAY)))
         report("Generator pipeline (load, validate, link, render)", PIPELINE_SIZES, pipeline)
 
         builds = []

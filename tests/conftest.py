@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import http.server
 import os
@@ -16,6 +17,27 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_CORPUS = REPO / "tests" / "fixtures" / "corpus"
+# "Today" for every test: no test reads the system clock. The fixture corpus
+# was written against a fixed day; the real content is checked as of the last
+# commit, the latest day on which its review dates can have been written.
+FIXTURE_TODAY = dt.date(2026, 11, 25)
+
+
+def _last_commit_day() -> dt.date:
+    result = subprocess.run(["git", "log", "-1", "--format=%cs"], cwd=REPO,
+                            capture_output=True, text=True, timeout=30)
+    if result.returncode != 0 or not result.stdout.strip():
+        pytest.fail("the tests of the real content need a git checkout of the repository")
+    return dt.date.fromisoformat(result.stdout.strip())
+
+
+REAL_TODAY = _last_commit_day()
+
+
+def epoch(day: dt.date) -> str:
+    """Return SOURCE_DATE_EPOCH for noon UTC on `day`, which is how a test pins "today" for MkDocs."""
+    noon = dt.datetime.combine(day, dt.time(12), dt.timezone.utc)
+    return str(int(noon.timestamp()))
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
@@ -48,9 +70,9 @@ def write_config(destination: Path) -> Path:
     return destination
 
 
-def mkdocs_build(project: Path) -> subprocess.CompletedProcess:
-    """Run `mkdocs build --strict` on a project folder; return the finished process."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH="1764000000")
+def mkdocs_build(project: Path, today: dt.date = FIXTURE_TODAY) -> subprocess.CompletedProcess:
+    """Run `mkdocs build --strict` on a project folder as of `today`; return the finished process."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch(today))
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
          "-d", str(project / "site")],
@@ -78,7 +100,7 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             shutil.copy(source, project / name)
     write_config(project)
-    result = mkdocs_build(project)
+    result = mkdocs_build(project, REAL_TODAY)
     assert result.returncode == 0, result.stderr
     return project / "site"
 

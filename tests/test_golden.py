@@ -6,12 +6,10 @@ of tests/golden/ like code.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from generator.build import build_site
-from tests.conftest import FIXTURE_CORPUS, REPO
+from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, REPO
 
 GOLDEN = REPO / "tests" / "golden"
 # One page of each type, and each index.
@@ -49,7 +47,7 @@ def render_fixture() -> dict[str, str]:
     """Render the fixture corpus without git history, which changes with every commit."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("generator.load.last_changed", lambda root: {})
-        return build_site(FIXTURE_CORPUS, SETTINGS, today=dt.date(2026, 11, 25))[1]
+        return build_site(FIXTURE_CORPUS, SETTINGS, FIXTURE_TODAY)[1]
 
 
 @pytest.fixture(scope="module")

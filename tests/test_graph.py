@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -15,9 +14,7 @@ from generator.build import build_site
 from generator.link import link_site
 from generator.load import load_content
 from generator.urls import page_url, source_path
-from tests.conftest import FIXTURE_CORPUS, REPO
-
-TODAY = dt.date(2026, 11, 25)
+from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, REAL_TODAY, REPO
 
 
 def declared_links(case) -> set[tuple[str, str]]:
@@ -35,7 +32,7 @@ def declared_links(case) -> set[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def real() -> tuple:
-    site, pages, _ = build_site(REPO, today=TODAY)
+    site, pages, _ = build_site(REPO, None, REAL_TODAY)
     return site, pages
 
 
@@ -82,7 +79,7 @@ def test_backlinks_hold_for_any_subset_of_cases(keep) -> None:
 
 
 def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> None:
-    before = build_site(FIXTURE_CORPUS, today=TODAY)[1]
+    before = build_site(FIXTURE_CORPUS, None, FIXTURE_TODAY)[1]
     root = tmp_path / "content"
     shutil.copytree(FIXTURE_CORPUS, root)
     new_case = (FIXTURE_CORPUS / "cases" / "second-example.yml").read_text(encoding="utf-8")
@@ -94,7 +91,7 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
                                 "    note: The channel worked with a larger group than the lesson expects.\n",
                                 "lessons: []\n")
     (root / "cases" / "third-example.yml").write_text(new_case, encoding="utf-8")
-    after = build_site(root, today=TODAY)[1]
+    after = build_site(root, None, FIXTURE_TODAY)[1]
     added = set(after) - set(before)
     changed = {path for path in before if before[path] != after[path]}
     assert added == {"cases/third-example/index.md", "cases/third-example/third-example.bib",

@@ -16,10 +16,9 @@ from hypothesis import strategies as st
 
 from generator.build import check, scaffold_case
 from generator.load import parse_bibtex, parse_yaml
-from tests.conftest import FIXTURE_CORPUS, REPO
+from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY as TODAY, REPO, epoch
 
 INVALID = REPO / "tests" / "fixtures" / "invalid"
-TODAY = dt.date(2026, 11, 25)
 
 # Every fixture in tests/fixtures/invalid/ (cases at the top, references/ and
 # lessons/ below), with every message `check` must print for it, in order.
@@ -219,14 +218,16 @@ def test_fixture_corpus_is_valid() -> None:
 
 
 def run_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"} | (env or {})
+    """Run `python -m generator` with "today" pinned to the fixtures' day unless `env` says otherwise."""
+    environment = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    environment |= {"SOURCE_DATE_EPOCH": epoch(TODAY)} | (env or {})
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=environment,
                           capture_output=True, text=True, timeout=120)
 
 
 def test_check_exits_1_and_prints_every_problem(tmp_path: Path) -> None:
     root = _corpus_with(tmp_path, "many-mistakes.yml")
-    result = run_cli("check", cwd=root)
+    result = run_cli("--today", TODAY.isoformat(), "check", cwd=root)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert lines[:-1] == EXPECTED["many-mistakes.yml"]
@@ -235,7 +236,7 @@ def test_check_exits_1_and_prints_every_problem(tmp_path: Path) -> None:
 
 
 def test_check_exits_0_on_valid_content() -> None:
-    result = run_cli("check", cwd=FIXTURE_CORPUS)
+    result = run_cli("--today", TODAY.isoformat(), "check", cwd=FIXTURE_CORPUS)
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "no problems: content is valid."
 
@@ -252,12 +253,13 @@ def test_check_emits_github_annotations(tmp_path: Path) -> None:
 def test_new_scaffolds_a_case_that_passes_once_filled(tmp_path: Path) -> None:
     root = tmp_path / "content"
     shutil.copytree(FIXTURE_CORPUS, root)
-    result = run_cli("new", "Quiet Talks in Oslo", cwd=root)
+    result = run_cli("--today", TODAY.isoformat(), "new", "Quiet Talks in Oslo", cwd=root)
     assert result.returncode == 0, result.stderr
     path = root / "cases" / "quiet-talks-in-oslo.yml"
     text = path.read_text(encoding="utf-8")
+    assert f"reviewed: {TODAY.isoformat()}" in text
     assert text.startswith("# yaml-language-server: $schema=../generator/schema/case.schema.json\n")
-    unfilled = [p.format() for p in check(root, dt.date.today())]
+    unfilled = [p.format() for p in check(root, TODAY)]
     assert unfilled and all("[E040]" in line for line in unfilled)
     fills = iter([
         "A fictional scaffolded case, filled in by the test suite.", "1999", "2001",
@@ -276,7 +278,29 @@ def test_new_scaffolds_a_case_that_passes_once_filled(tmp_path: Path) -> None:
         else:
             filled.append(line)
     path.write_text("\n".join(filled) + "\n", encoding="utf-8")
-    assert [p.format() for p in check(root, dt.date.today())] == []
+    assert [p.format() for p in check(root, TODAY)] == []
+
+
+def test_today_comes_from_the_option_then_source_date_epoch(tmp_path: Path) -> None:
+    root = _corpus_with(tmp_path, "reviewed-in-future.yml")
+    by_epoch = run_cli("check", cwd=root, env={"SOURCE_DATE_EPOCH": epoch(dt.date(2030, 6, 1))})
+    assert "at the latest 2030-06-01 [E122]" in by_epoch.stderr
+    by_option = run_cli("--today", "2031-02-03", "check", cwd=root,
+                        env={"SOURCE_DATE_EPOCH": epoch(dt.date(2030, 6, 1))})
+    assert "at the latest 2031-02-03 [E122]" in by_option.stderr
+    assert "2999-01-01 is in the future" in by_option.stderr
+
+
+@pytest.mark.parametrize(("args", "env", "message"), [
+    (("--today", "25/11/2026"), {}, "--today '25/11/2026' is not a date; write it as YYYY-MM-DD"),
+    ((), {"SOURCE_DATE_EPOCH": "yesterday"},
+     "SOURCE_DATE_EPOCH='yesterday' is not a number of seconds since 1970"),
+])
+def test_a_malformed_today_is_a_clear_error(args: tuple, env: dict, message: str) -> None:
+    result = run_cli(*args, "check", cwd=FIXTURE_CORPUS, env=env)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
