@@ -3,14 +3,17 @@
 Pages are injected with `File.generated`, so nothing is written into `docs/`.
 The content root is the folder holding mkdocs.yml. Invalid content stops the
 build with the same messages as `python -m generator check`. Under
-`mkdocs serve`, after the first good build, invalid content is reported and
-the last good pages are served until it is fixed: MkDocs itself would stall
-every request after a failed rebuild.
+`mkdocs serve`, after the first good build, invalid content is reported in
+the terminal (its problems and one summary line) and at the top of every
+served page, over the last good pages, until it is fixed: MkDocs itself would
+stall every request after a failed rebuild, and the reader's open tab would
+silently keep the old page.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,8 +23,8 @@ from mkdocs.structure.files import File, Files
 from generator.build import build_site
 from generator.clock import resolve_today
 from generator.load import CONTENT_FILES
-from generator.model import ContentError, summarise
-from generator.render import TEMPLATES
+from generator.model import ContentError, Problem, summarise
+from generator.render import TEMPLATES, make_environment_for_files
 
 log = logging.getLogger("mkdocs.plugins.casebook")
 # Messages about content errors during `serve` go to a logger outside "mkdocs",
@@ -29,9 +32,12 @@ log = logging.getLogger("mkdocs.plugins.casebook")
 serve_log = logging.getLogger("casebook.serve")
 
 # State kept between builds, and only at this edge: whether MkDocs is
-# serving, and the last pages that built cleanly, by config file.
+# serving, and by config file the last pages that built cleanly and the
+# problems of the content now on disk (shown on the served pages).
 _serving: set[str] = set()
 _last_good: dict[str, dict[str, str]] = {}
+_current_problems: dict[str, tuple[Problem, ...]] = {}
+_BODY = re.compile(r"<body[^>]*>")
 
 
 def on_startup(*, command: str, dirty: bool) -> None:
@@ -62,6 +68,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
                 serve_log.error(problem.format())
             serve_log.error("Content has %s; serving the last good version until it is fixed.",
                             summarise(error.problems))
+            _current_problems[key] = error.problems
             pages, warnings = _last_good[key], ()
         else:
             for problem in error.problems:
@@ -69,6 +76,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
             raise PluginError(f"Content has {summarise(error.problems)}; nothing was built.") from None
     else:
         _last_good[key] = pages
+        _current_problems.pop(key, None)
     for problem in warnings:
         log.info(problem.format())
     collisions = sorted(path for path in pages if files.get_file_from_path(path) is not None)
@@ -78,6 +86,16 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     for path, text in pages.items():
         files.append(File.generated(config, path, content=text))
     return files
+
+
+def on_post_page(output: str, *, page, config: MkDocsConfig) -> str:
+    """Under `mkdocs serve`, put the content's current problems at the top of the page."""
+    problems = _current_problems.get(str(config.config_file_path))
+    if not problems:
+        return output
+    banner = make_environment_for_files().get_template("serve_problems.html.j2").render(
+        problems=problems, summary=f"Content has {summarise(problems)}")
+    return _BODY.sub(lambda body: body.group(0) + banner, output, count=1)
 
 
 def on_serve(server, *, config: MkDocsConfig, builder):

@@ -72,3 +72,54 @@ def test_serve_rebuilds_on_content_change_and_survives_errors(tmp_path: Path) ->
     output = (tmp_path / "serve.log").read_text()
     assert "cases/example-dialogue.yml:10:11: error: unknown convenor type 'ngoo'" in output
     assert "Traceback" not in output
+
+
+@pytest.mark.browser
+def test_serve_shows_content_errors_in_the_open_tab_until_fixed(tmp_path: Path, browser) -> None:
+    project = make_project(tmp_path / "project", FIXTURE_CORPUS)
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
+         "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project, stdout=log, stderr=subprocess.STDOUT,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch(FIXTURE_TODAY)))
+    page_url = f"http://127.0.0.1:{port}/casebook/cases/example-dialogue/"
+    case = project / "cases" / "example-dialogue.yml"
+    good = case.read_text(encoding="utf-8")
+    tab = browser.new_page()
+    try:
+        assert wait_for(lambda: "Example Dialogue" in fetch(page_url)), log_path.read_text()
+        tab.goto(page_url, wait_until="load")  # live reload keeps a request open: no "networkidle"
+        assert tab.locator("#casebook-problems").count() == 0
+        built = log_path.read_text()
+
+        case.write_text(good.replace("type: ngo", "type: ngoo"), encoding="utf-8")
+        # The open tab reloads by itself and shows the problem over the last good page.
+        banner = tab.locator("#casebook-problems")
+        banner.wait_for(state="visible", timeout=60_000)
+        assert banner.get_attribute("role") == "alert"
+        text = banner.inner_text()
+        assert "Content has 1 error in 1 file" in text
+        assert ("cases/example-dialogue.yml:10:11 unknown convenor type 'ngoo'; did you mean 'ngo'?"
+                in " ".join(text.split()))
+        assert tab.locator("h1").first.inner_text().startswith("Example Dialogue")
+
+        # The terminal shows the problem and one summary line, not a page of INFO lines.
+        errors = log_path.read_text()[len(built):]
+        assert "cases/example-dialogue.yml:10:11: error: unknown convenor type 'ngoo'" in errors
+        assert errors.count("serving the last good version until it is fixed") == 1
+        assert "is not included in the \"nav\"" not in log_path.read_text()
+
+        case.write_text(good.replace("title: Example Dialogue", "title: Example Dialogue Fixed"),
+                        encoding="utf-8")
+        banner.wait_for(state="detached", timeout=60_000)
+        tab.get_by_role("heading", name="Example Dialogue Fixed", exact=False).first.wait_for(timeout=30_000)
+        assert server.poll() is None
+    finally:
+        tab.close()
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    assert "Traceback" not in log_path.read_text()
