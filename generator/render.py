@@ -21,11 +21,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import markdown
 import nh3
 import pycountry
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup, escape
 
 from .bibliography import CASEBOOK, STYLES, case_csl_item, case_url, cite_label, to_bibtex, to_ris
@@ -196,14 +197,20 @@ def _citation_meta(case: Case, item: dict) -> list[list[str]]:
 
 
 def _history_links(site: Site, case: Case) -> dict[str, str]:
-    """Return the last-changed date and the edit and history links of a case's file, where known."""
-    links = {"changed": site.last_changed.get(case.path, ""), "edit": "", "history": ""}
+    """Return the last-changed date and the edit, history and report-an-error links of a case, where known."""
+    links = {"changed": site.last_changed.get(case.path, ""), "edit": "", "history": "", "report": ""}
     repo = site.settings.get("repo_url", "").rstrip("/")
     edit_uri = site.settings.get("edit_uri", "").strip("/")
     if repo.startswith("https://") and edit_uri:
         branch = edit_uri.split("/")[-1]
         links["edit"] = f"{repo}/{edit_uri}/{case.path}"
         links["history"] = f"{repo}/commits/{branch}/{case.path}"
+    if repo.startswith("https://"):
+        # GitHub fills an issue form's fields from query parameters named by their ids.
+        page = site.settings.get("site_url", "").rstrip("/") + "/" + page_url("case", case.id)
+        query = urlencode({"template": "report-an-error.yml", "title": f"Error in {case.title}",
+                           "page": page})
+        links["report"] = f"{repo}/issues/new?{query}"
     return links
 
 
@@ -274,9 +281,13 @@ def _lesson_groups(site: Site) -> list[tuple[Any, list[tuple[Any, int, int]]]]:
 
 
 def make_environment_for_files() -> Environment:
-    """Return a strict environment for text files (no HTML escaping), e.g. the case scaffold."""
+    """Return a strict environment for templates that need no site: the case scaffold, notices.
+
+    Only `.html.j2` templates are HTML-escaped; the scaffold is YAML.
+    """
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
-                      autoescape=False, keep_trailing_newline=True)
+                      autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+                      keep_trailing_newline=True)
     env.filters["yaml_string"] = yaml_string
     return env
 
