@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help serve build check test golden bench lock clean
+.PHONY: help serve build check new test golden bench lock clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -33,6 +33,10 @@ build: $(VENV)/.site-installed  ## Write the site into site/ (strict: any warnin
 
 check: $(VENV)/.site-installed  ## Validate every content file and list all problems
 	$(BIN)/python -m generator check
+
+new: $(VENV)/.site-installed  ## Scaffold cases/<id>.yml: make new TITLE="Title of the case"
+	@test -n "$(TITLE)" || { echo 'usage: make new TITLE="Title of the case"' >&2; exit 2; }
+	$(BIN)/casebook new "$(TITLE)"
 
 test: $(VENV)/.dev-installed  ## Run the whole test suite (PYTEST_ARGS passes options to pytest)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

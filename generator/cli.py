@@ -1,9 +1,12 @@
 """The command line: check the content, scaffold a new case, export the data files.
 
-    python -m generator [--root DIR] [--today YYYY-MM-DD] check [--format text|github]
-    python -m generator [--root DIR] [--today YYYY-MM-DD] new "Title of the case"
-    python -m generator [--root DIR] docs
-    python -m generator [--root DIR] [--today YYYY-MM-DD] export DIR
+    casebook [--root DIR] [--today YYYY-MM-DD] check [--format text|github]
+    casebook [--root DIR] [--today YYYY-MM-DD] new "Title of the case"
+    casebook [--root DIR] docs
+    casebook [--root DIR] [--today YYYY-MM-DD] export DIR
+
+`casebook` is the console script that `make` installs into .venv/bin;
+`python -m generator` is the same program.
 
 Only this module and the MkDocs hook turn problems into output and exit codes.
 """
@@ -34,8 +37,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m generator",
-        description="Validate and build the Track Two Casebook content.",
+        prog="casebook",
+        description="Validate and build the Track Two Casebook content. "
+                    "Installed as .venv/bin/casebook by any make target; "
+                    "`python -m generator` is the same program.",
     )
     parser.add_argument("--root", type=Path, default=Path("."),
                         help="the repository folder holding cases/, lessons/, vocabulary.yml "

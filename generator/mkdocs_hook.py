@@ -2,7 +2,7 @@
 
 Pages are injected with `File.generated`, so nothing is written into `docs/`.
 The content root is the folder holding mkdocs.yml. Invalid content stops the
-build with the same messages as `python -m generator check`. Under
+build with the same messages as `casebook check`. Under
 `mkdocs serve`, after the first good build, invalid content is reported in
 the terminal (its problems and one summary line) and at the top of every
 served page, over the last good pages, until it is fixed: MkDocs itself would

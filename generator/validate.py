@@ -35,7 +35,7 @@ from .urls import slugify
 SCHEMA_DIR = Path(__file__).parent / "schema"
 SCHEMA_FILES = ("case.schema.json", "lesson.schema.json", "vocabulary.schema.json")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-# The scaffold made by `python -m generator new` marks every value to fill in with this.
+# The scaffold made by `casebook new` marks every value to fill in with this.
 PLACEHOLDER = "FILL IN"
 # Codes in common use that ISO 3166-1 reserves rather than assigns.
 EXTRA_COUNTRY_CODES = {"XK": "Kosovo"}

@@ -1,22 +1,89 @@
-"""Documentation cannot drift: every error code, command and schema field is documented."""
+"""Documentation cannot drift: every error code, command and schema field is documented,
+and every command, local URL and issue-form link in README and CONTRIBUTING works as written."""
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
 import subprocess
 import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import pytest
+import yaml
+
+from generator.cli import _parser
 from generator.reference import BEGIN, END, field_reference
-from tests.conftest import REPO
+from tests.conftest import REAL_TODAY, REPO, epoch
 
 CONTRIBUTING = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
 README = (REPO / "README.md").read_text(encoding="utf-8")
+DOCS = {"README.md": README, "CONTRIBUTING.md": CONTRIBUTING}
+MAKEFILE = (REPO / "Makefile").read_text(encoding="utf-8")
+CASEBOOK = REPO / ".venv" / "bin" / "casebook"  # the command the docs tell readers to type
+
+
+def _found(pattern: str) -> list[tuple[str, str]]:
+    """Return (document, match) for every match of `pattern` in README and CONTRIBUTING."""
+    return sorted({(name, match) for name, text in DOCS.items() for match in re.findall(pattern, text)})
+
+
+@pytest.mark.parametrize(("document", "target"), _found(r"`make ([a-z]+)"))
+def test_every_make_target_in_the_docs_exists(document: str, target: str) -> None:
+    assert re.search(rf"^{target}:", MAKEFILE, re.M), f"{document} names `make {target}`"
+
+
+DOCUMENTED_COMMANDS = _found(r"`\.venv/bin/(?:casebook|python -m generator) ([^`]*)`")
+
+
+def test_the_docs_show_each_command() -> None:
+    assert {shlex.split(command)[0] for _, command in DOCUMENTED_COMMANDS} >= {"check", "new", "docs", "export"}
+
+
+@pytest.mark.parametrize(("document", "command"), DOCUMENTED_COMMANDS)
+def test_every_documented_command_is_accepted(document: str, command: str) -> None:
+    args = shlex.split(command)
+    assert CASEBOOK.exists(), "the docs say .venv/bin/casebook: `make` must install it"
+    _parser().parse_args(args)  # exits (SystemExit) if the documented words are not accepted
+    result = subprocess.run([str(CASEBOOK), args[0], "--help"], capture_output=True, text=True,
+                            cwd=REPO, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith(f"usage: casebook {args[0]}"), result.stderr
+
+
+def test_documented_check_passes_on_the_real_content() -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    result = subprocess.run([str(CASEBOOK), "check"], capture_output=True, text=True, cwd=REPO,
+                            env=environment | {"SOURCE_DATE_EPOCH": epoch(REAL_TODAY)}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1].endswith(": content is valid.")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("document", "url"), _found(r"http://127\.0\.0\.1:8000[^\s>)`]*"))
+def test_every_local_url_in_the_docs_is_a_page_of_the_site(document: str, url: str, real_site: Path) -> None:
+    path = urlsplit(url).path
+    if path in ("", "/"):
+        return  # `mkdocs serve` redirects the bare address to the site's path
+    mount = urlsplit(yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]).path
+    assert path.startswith(mount), f"{document}: {url} is outside {mount}, where `make serve` puts the site"
+    page = real_site / path.removeprefix(mount)
+    assert (page / "index.html").is_file() or page.is_file(), f"{document}: {url} is not a page"
+
+
+@pytest.mark.parametrize(("document", "url"), _found(r"https://github\.com/[^\s>)`]*/issues/new\?[^\s>)`]*"))
+def test_every_issue_form_link_opens_a_form_of_this_repository(document: str, url: str) -> None:
+    repo_url = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["repo_url"].rstrip("/")
+    assert url.startswith(repo_url + "/issues/new?"), document
+    template = parse_qs(urlsplit(url).query)["template"][0]
+    assert (REPO / ".github" / "ISSUE_TEMPLATE" / template).is_file(), f"{document}: no form {template}"
 
 
 def test_field_reference_in_contributing_is_current() -> None:
     block = CONTRIBUTING[CONTRIBUTING.index(BEGIN) + len(BEGIN): CONTRIBUTING.index(END)]
     assert block.strip() == field_reference().strip(), \
-        "CONTRIBUTING.md is out of date: run `.venv/bin/python -m generator docs`"
+        "CONTRIBUTING.md is out of date: run `.venv/bin/casebook docs`"
 
 
 def test_every_problem_code_is_documented() -> None:
@@ -32,7 +99,7 @@ def test_every_command_is_documented() -> None:
     names = re.findall(r"^    ([a-z]+) ", help_text, re.M)
     assert {"check", "new", "docs", "export"} <= set(names)
     for name in names:
-        assert f"python -m generator {name}" in CONTRIBUTING + README or f"make {name}" in README, name
+        assert f"casebook {name}" in CONTRIBUTING + README or f"make {name}" in README, name
 
 
 def test_quick_start_shows_the_two_commands() -> None:
