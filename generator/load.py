@@ -310,10 +310,30 @@ def _index_node(display: str, node: yaml.Node, path: KeyPath, values: dict, keys
 # A key names a page (/sources/<key>/), so it must be safe in a URL and a file name.
 BIBTEX_KEY = re.compile(r"[A-Za-z0-9_:-][A-Za-z0-9_:.-]*")
 
+# Addresses are not LaTeX: decoding a url would read `%` as the start of a
+# comment (dropping the rest), `&` as a table column and `--` as a dash. These
+# fields are kept as written; only the escapes \% \& \# \_ that BibTeX styles
+# ask for in a url are undone, in `_verbatim`.
+VERBATIM_FIELDS = frozenset({"url", "doi", "urldate"})
+_URL_ESCAPE = re.compile(r"\\([%&#_])")
+
+
+class _LatexDecoding(middlewares.LatexDecodingMiddleware):
+    """bibtexparser's LaTeX decoding, for every field but those in VERBATIM_FIELDS."""
+
+    def transform_entry(self, entry: Any, library: Any) -> Any:
+        every_field = entry.fields
+        entry.fields = [f for f in every_field if f.key.lower() not in VERBATIM_FIELDS]
+        try:
+            return super().transform_entry(entry, library)  # the entry itself, or an error block holding it
+        finally:
+            entry.fields = every_field
+
+
 _BIB_MIDDLEWARE = [
     middlewares.SeparateCoAuthors(),
     middlewares.SplitNameParts(),
-    middlewares.LatexDecodingMiddleware(),
+    _LatexDecoding(),
 ]
 _LATEX = LatexNodes2Text()
 
@@ -378,6 +398,8 @@ def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[st
                 people[name] = tuple(_person(p) for p in item.value)
                 fields[name] = " and ".join(
                     f"{family}, {given}" if given else family for family, given in people[name])
+            elif name in VERBATIM_FIELDS:
+                fields[name] = _verbatim(str(item.value))
             else:
                 fields[name] = " ".join(str(item.value).split())
         url = fields.get("url", "")
@@ -419,6 +441,11 @@ def _resolve_crossrefs(display: str, library: Any, problems: list[Problem]) -> N
             name = _INHERITED.get(parent_field.key.lower(), parent_field.key.lower())
             if name not in entry.fields_dict and name not in ("crossref", "ids"):
                 entry.set_field(bibtexparser.model.Field(name, parent_field.value))
+
+
+def _verbatim(value: str) -> str:
+    """Return a url, doi or date as written, with its \\% \\& \\# \\_ escapes undone."""
+    return _URL_ESCAPE.sub(r"\1", " ".join(value.split()))
 
 
 def _person(name: Any) -> tuple[str, str]:

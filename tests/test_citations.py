@@ -13,7 +13,7 @@ from citeproc.source.json import CiteProcJSON
 from generator.bibliography import _style, case_csl_item, format_references, to_bibtex, to_ris
 from generator.citations import find_citations
 from generator.load import load_content
-from tests.conftest import FIXTURE_CORPUS
+from tests.conftest import FIXTURE_CORPUS, REAL_TODAY, REPO
 
 SITE_URL = "https://example.org/casebook/"
 
@@ -146,3 +146,78 @@ def test_prose_cannot_imitate_a_citation_token_and_plain_text_is_unescaped_once(
     assert '<span class="t2-cite">' in html and "\ue000" not in html
     assert html.count("t2-cite") == 1
     assert plain_text("cost < benefit & *x* [@doe2001workshops]") == "cost < benefit & x"
+
+
+# URLs of the real references.bib that LaTeX decoding used to break: `%` starts a
+# LaTeX comment (the rest of the URL was lost), `&` is a table column (it became
+# a space) and `--`/`---` are dashes.
+REAL_URLS = {
+    "spencer1995political": "http://mettaspencer.com/?Papers:Academic_papers:%27Political%27_Scientists",
+    "hansard2004cscap": (
+        "http://parlinfo.aph.gov.au/parlInfo/search/display/display.w3p;db=CHAMBER;"
+        "id=chamber%2Fhansardr%2F2004-03-22%2F0012;query=Id%3A%22chamber%2Fhansardr%2F2004-03-22%2F0139%22"),
+    "esalen2017track": (
+        "https://www.esalen.org/page/track-ii-diplomacy-citizen%E2%80%99s-response-when-leaders-falter"),
+    "birnbaumndkerry": (
+        "http://www.geneva-accord.org/mainmenu/the-explosive-inside-story-of-how-john-kerry-built-an-"
+        "israel-palestine-peace-plan%E2%80%94and-watched-it-crumble"),
+    "mac1993jointstatement": "https://www.mac.gov.tw/en/ct.asp?xItem=60780&ctNode=6535&mp=202",
+    "zakareishvili2010rose": "http://www.humanrights.ge/index.php?a=main&pid=12578&lang=eng",
+    "sputnik2024track": (
+        "https://sputnikglobe.com/amp/20240725/russia-believes-track-ii-contacts-with-us-on-ukraine-"
+        "not-needed-now---foreign-ministry-1119498593.html"),
+}
+
+
+@pytest.fixture(scope="module")
+def real_references():
+    problems: list = []
+    text = (REPO / "references.bib").read_text(encoding="utf-8")
+    from generator.load import parse_bibtex
+    references = parse_bibtex("references.bib", text, problems)
+    assert problems == []
+    return text, references
+
+
+@pytest.mark.parametrize("key", sorted(REAL_URLS))
+def test_real_urls_with_percent_and_ampersand_are_read_as_written(real_references, key: str) -> None:
+    text, references = real_references
+    url = REAL_URLS[key]
+    assert f"url = {{{url}}}" in text  # the address exactly as the file has it
+    assert references[key].fields["url"] == url
+
+
+def test_every_real_url_is_read_as_written(real_references) -> None:
+    import re
+    text, references = real_references
+    written = dict(re.findall(r"@\w+\{([^,\s]+),(?:(?!\n@).)*?\n\s*url\s*=\s*\{([^}]*)\}", text, re.S))
+    assert {key: references[key].fields["url"] for key in written} == written
+
+
+def test_real_urls_reach_the_source_pages_whole() -> None:
+    from html import escape
+
+    from generator.build import build_site
+
+    _, pages, _ = build_site(REPO, None, REAL_TODAY)
+    for key, url in REAL_URLS.items():
+        page = pages[f"sources/{key}/index.md"]
+        assert f'<a href="{escape(url)}">{escape(url)}</a>' in page
+        assert f"url = {{{escape(url, quote=False)}}}" in page  # the BibTeX listing
+    assert all(f"url = {{{url}}}" in pages["data/references.bib"] for url in REAL_URLS.values())
+
+
+def test_url_escapes_are_undone_and_other_fields_still_decoded() -> None:
+    from generator.load import parse_bibtex
+
+    problems: list = []
+    refs = parse_bibtex("references.bib", (
+        "@online{esc2020x,\n  title = {Caf{\\'e} \\& Co --- 100\\%},\n"
+        "  url = {https://example.org/a\\%20b?x=1\\&y=a\\_b\\#top},\n  doi = {10.1000/a--b\\_c},\n}\n"
+        "@online{notweb2020x,\n  title = {Not web},\n  url = {ftp://example.org/a%20b},\n}\n"), problems)
+    assert refs["esc2020x"].fields["url"] == "https://example.org/a%20b?x=1&y=a_b#top"
+    assert refs["esc2020x"].fields["doi"] == "10.1000/a--b_c"
+    assert refs["esc2020x"].fields["title"] == "Café & Co — 100%"
+    assert [p.format() for p in problems] == [
+        "references.bib:6:1: error: the url of 'notweb2020x' is not a web address; use an address "
+        "starting with https:// or http:// [E023]"]
