@@ -3,8 +3,8 @@
 `load_content(root)` reads `cases/*.yml`, `lessons/*.yml`, `vocabulary.yml`
 and `references.bib` under `root`. It never raises on a content mistake: a
 file that cannot be read or parsed becomes a `Problem` (YAML syntax, tabs,
-duplicate keys, anchors, non-UTF-8 bytes, empty files, BibTeX syntax and
-duplicate keys) and is left out of the result.
+duplicate keys, anchors, non-UTF-8 bytes, empty files, files over the size
+limit, BibTeX syntax and duplicate keys) and is left out of the result.
 
 YAML is parsed with the safe C loader where available, with two changes to
 YAML 1.1's implicit typing that bite contributors: `NO`, `yes`, `on` and
@@ -35,6 +35,12 @@ Position = tuple[int, int]
 # No content file nests deeper than a few levels; a limit keeps a hostile file
 # from exhausting the stack of the recursive checks.
 MAX_DEPTH = 20
+# The largest content files read, in bytes; a larger one is refused (E013) before
+# it is read, so that a hostile pull request cannot make the checker or the build
+# parse megabytes of YAML or BibTeX. The longest case is a few kilobytes. Every
+# source is in the one references.bib, which therefore has a limit of its own.
+MAX_YAML_BYTES = 1_000_000
+MAX_BIBTEX_BYTES = 10_000_000
 KeyPath = tuple[Any, ...]
 
 
@@ -170,8 +176,16 @@ def _display(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def _read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
+def _read_text(root: Path, path: Path, problems: list[Problem],
+               limit: int, what: str, hint: str) -> str | None:
+    """Return the file's text, or None after recording why it cannot be used (size, encoding)."""
     display = _display(root, path)
+    size = path.stat().st_size
+    if size > limit:
+        problems.append(Problem(display, 1, 1, "E013",
+                                f"the file is {_megabytes(size)}, over the {_megabytes(limit)} limit for {what}",
+                                hint))
+        return None
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -185,10 +199,17 @@ def _read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
     return text.removeprefix("\ufeff")
 
 
+def _megabytes(size: int) -> str:
+    """Return a size in MB with one decimal, rounded up so that a size over a limit never shows as equal."""
+    tenths = -(-size // 100_000)
+    return f"{tenths // 10} MB" if tenths % 10 == 0 else f"{tenths / 10:.1f} MB"
+
+
 def load_yaml_file(root: Path, path: Path, problems: list[Problem]) -> Document | None:
     """Return the parsed YAML file as a Document, or None after recording its problems."""
     display = _display(root, path)
-    text = _read_text(root, path, problems)
+    text = _read_text(root, path, problems, MAX_YAML_BYTES, "a content file",
+                      "split it into several cases, or remove what was pasted in by mistake")
     if text is None:
         return None
     return parse_yaml(display, text, problems)
@@ -344,7 +365,8 @@ def _load_bibtex(root: Path, path: Path, problems: list[Problem]) -> Mapping[str
         problems.append(Problem(display, 1, 1, "E001", "file is missing",
                                 "create references.bib at the top of the repository"))
         return {}
-    text = _read_text(root, path, problems)
+    text = _read_text(root, path, problems, MAX_BIBTEX_BYTES, "references.bib",
+                      "remove what does not belong in it (abstracts, full texts, entries nothing cites)")
     if text is None:
         return {}
     return parse_bibtex(display, text, problems)

@@ -387,3 +387,37 @@ def test_github_annotation_escapes_the_file_name() -> None:
     from generator.model import Problem
     line = Problem("cases/x,line=9.yml", 3, 4, "E034", "bad").format_github()
     assert line == "::error file=cases/x%2Cline=9.yml,line=3,col=4::bad [E034]"
+
+
+def _pad(path: Path, size: int) -> bytes:
+    """Write `path` as YAML/BibTeX comment lines of exactly `size` bytes; return the bytes."""
+    line = b"% " + b"x" * 97 + b"\n" if path.suffix == ".bib" else b"# " + b"x" * 97 + b"\n"
+    data = (line * (size // len(line) + 1))[: size - 1] + b"\n"
+    path.write_bytes(data)
+    return data
+
+
+def test_content_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    from generator.load import MAX_YAML_BYTES
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    data = _pad(root / "cases" / "pasted.yml", 1_200_000)
+    _pad(root / "cases" / "at-the-limit.yml", MAX_YAML_BYTES)
+    assert [p.format() for p in check(root, TODAY)] == [
+        "cases/at-the-limit.yml:1:1: error: the file is empty; fill it in, or delete it [E005]",
+        "cases/pasted.yml:1:1: error: the file is 1.2 MB, over the 1 MB limit for a content file; "
+        "split it into several cases, or remove what was pasted in by mistake [E013]"]
+    assert (root / "cases" / "pasted.yml").read_bytes() == data
+
+
+def test_references_bib_over_its_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    bib = root / "references.bib"
+    data = bib.read_bytes() + _pad(tmp_path / "padding.bib", 10_000_001)
+    bib.write_bytes(data)
+    problems = [p for p in check(root, TODAY) if p.path == "references.bib"]
+    assert [p.format() for p in problems] == [
+        "references.bib:1:1: error: the file is 10.1 MB, over the 10 MB limit for references.bib; "
+        "remove what does not belong in it (abstracts, full texts, entries nothing cites) [E013]"]
+    assert bib.read_bytes() == data
