@@ -240,7 +240,7 @@ def parse_yaml(display: str, text: str, problems: list[Problem]) -> Document | N
                                     "indent with spaces, never tabs"))
         else:
             problems.append(Problem(display, line, col, "E002", f"YAML syntax error: {message}",
-                                    _yaml_hint(message)))
+                                    _yaml_hint(message, text, mark)))
         return None
     except yaml.YAMLError as error:
         problems.append(Problem(display, 1, 1, "E002", f"YAML syntax error: {error}",
@@ -261,7 +261,10 @@ def _char_at(text: str, mark: Any) -> str:
     return ""
 
 
-def _yaml_hint(message: str) -> str:
+def _yaml_hint(message: str, text: str, mark: Any) -> str:
+    misplaced = _misindented_key(text, mark)
+    if misplaced and ("mapping values are not allowed" in message or "expected" in message):
+        return misplaced
     if "mapping values are not allowed" in message:
         return "a value containing ': ' must be quoted, or written as a block with '>-'"
     if "could not find expected ':'" in message:
@@ -269,6 +272,38 @@ def _yaml_hint(message: str) -> str:
     if "found character" in message and "cannot start any token" in message:
         return "quote the value"
     return "check the indentation and quoting near this line"
+
+
+def _misindented_key(text: str, mark: Any) -> str:
+    """Return an indentation hint when the error falls on a line that is one field, `name: value`,
+    indented differently from the field above it; else an empty string.
+
+    YAML reads an over- or under-indented field as part of the value above it, and
+    then reports the field's own colon as if a value held an unquoted ': '.
+    """
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    if mark.line >= len(lines):
+        return ""
+    line = lines[mark.line]
+    field = _FIELD.match(line)
+    if not field or mark.column > field.end():
+        return ""  # the colon YAML complains of is inside a value
+    above = next((lines[i] for i in range(mark.line - 1, -1, -1)
+                  if lines[i].strip() and not lines[i].lstrip().startswith("#")), "")
+    above_field = _FIELD.match(above)
+    column = field.start(2) + 1
+    above_column = above_field.start(2) + 1 if above_field else len(above) - len(above.lstrip(" ")) + 1
+    if not above or column == above_column:
+        return ""
+    above_name = f"'{above_field.group(2)}:'" if above_field else "the line"
+    return (f"'{field.group(2)}:' starts in column {column} but {above_name} above it in column "
+            f"{above_column}; line up the fields of one block in one column (a field inside a "
+            "block starts further right than the block's name)")
+
+
+_FIELD = re.compile(r"^( *)(?:- +)?([A-Za-z_][\w-]*) *:(?: |$)")
 
 
 def _mark(node: yaml.Node) -> Position:

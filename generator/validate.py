@@ -21,7 +21,7 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import jsonschema
 import pycountry
@@ -220,7 +220,7 @@ def _pattern_message(field: str, error: jsonschema.ValidationError) -> tuple[str
                 f"use lowercase letters, digits and hyphens, e.g. '{slugify(str(value))}'")
     if pattern == "^[A-Z]{2}$":
         return (f"{value!r} in '{field}' is not an ISO 3166-1 alpha-2 country code",
-                "use two capital letters, e.g. 'US', 'RU', 'NO'")
+                _country_suggestion(str(value)) or "use two capital letters, e.g. 'US', 'RU', 'NO'")
     if "<>" in pattern:
         return (f"'{field}' must be plain text", "write some text, without the characters < > [ ] { } ` or line breaks")
     if field.endswith("wikidata"):
@@ -230,6 +230,15 @@ def _pattern_message(field: str, error: jsonschema.ValidationError) -> tuple[str
         return (f"{value!r} in '{field}' is not a page or page range",
                 "write pages like \"12\", \"24-30\" or \"xi-xii\"")
     return (f"{value!r} is not valid for '{field}'", f"it must match {pattern}")
+
+
+def _country_suggestion(value: str) -> str:
+    """Return 'did you mean …?' for a three-letter code, a lower-case code or a country's name."""
+    try:
+        country = pycountry.countries.lookup(value.strip())
+    except LookupError:
+        return ""
+    return f"did you mean '{country.alpha_2}' ({country.name})?"
 
 
 def _did_you_mean(value: str, choices: Iterable[str], label: str) -> str:
@@ -244,16 +253,36 @@ def _did_you_mean(value: str, choices: Iterable[str], label: str) -> str:
 
 # --- references between files ----------------------------------------------
 
-def _vocabulary_terms(doc: Document | None) -> dict[str, set[str]] | None:
-    """Return the term ids of each section, or None when vocabulary.yml could not be read."""
+def _vocabulary_terms(doc: Document | None) -> dict[str, dict[str, tuple[str, ...]]] | None:
+    """Return each section's term ids with their synonyms, or None when vocabulary.yml could not be read."""
     if doc is None or not isinstance(doc.data, dict):
         return None  # its own problem is reported; checking terms against nothing would drown it
-    terms: dict[str, set[str]] = {section: set() for section in VOCABULARY_SECTIONS}
+    terms: dict[str, dict[str, tuple[str, ...]]] = {section: {} for section in VOCABULARY_SECTIONS}
     for section in VOCABULARY_SECTIONS:
         entries = doc.data.get(section)
         if isinstance(entries, dict):
-            terms[section] = {str(k) for k in entries}
+            for term_id, entry in entries.items():
+                synonyms = _get(entry, "synonyms")
+                terms[section][str(term_id)] = tuple(
+                    str(word) for word in synonyms if isinstance(word, str)) if isinstance(synonyms, list) else ()
     return terms
+
+
+def _suggest_term(value: str, terms: Mapping[str, tuple[str, ...]], label: str) -> str:
+    """Return a hint naming the term meant by `value`: by synonym, by spelling, or by a shared word."""
+    wanted = slugify(value)
+    by_synonym = sorted(term for term, synonyms in terms.items()
+                        if wanted in {slugify(word) for word in synonyms})
+    if by_synonym:
+        return "did you mean " + " or ".join(f"'{term}'" for term in by_synonym) + "?"
+    spelled = _did_you_mean(value, terms, label)
+    if spelled.startswith("did you mean"):
+        return spelled
+    words = set(wanted.split("-"))
+    sharing = sorted(term for term in terms if words & set(term.split("-")))
+    if 0 < len(sharing) <= 3:
+        return "did you mean " + " or ".join(f"'{term}'" for term in sharing) + "?"
+    return spelled
 
 
 def _get(data: Any, *path: Any) -> Any:
@@ -281,7 +310,7 @@ def _term(doc: Document, path: tuple, value: Any, section: str,
     line, col = doc.where(path)
     return [Problem(doc.path, line, col, "E101",
                     f"unknown {section.replace('_', ' ').rstrip('s')} '{value}'",
-                    _did_you_mean(value, vocabulary[section], "known terms")
+                    _suggest_term(value, vocabulary[section], "known terms")
                     + f" (or add '{value}' to the {section} section of vocabulary.yml)")]
 
 
@@ -296,7 +325,7 @@ def _source_refs(doc: Document, path: tuple, references: dict) -> list[Problem]:
 
 
 def _unknown_key(display: str, line: int, col: int, key: str, references: dict) -> Problem:
-    return Problem(display, line, col, "E140", f"unknown source key '{key}'",
+    return Problem(display, line, col, "E140", f"unknown source key '{key}': references.bib has no such entry",
                    _did_you_mean(key, references, "keys") + " (or add the work to references.bib)")
 
 
@@ -308,8 +337,10 @@ def _inline_citations(doc: Document, path: tuple, references: dict,
     base_line, base_col = doc.where(path)
     problems = []
     for citation in find_citations(text):
+        # The citation's own line and column: text lines map one to one onto the
+        # file's lines in a literal block (|), the form narratives are written in.
         line = base_line + text.count("\n", 0, citation.start)
-        col = base_col if "\n" in text[: citation.start] else base_col + citation.start
+        col = base_col + citation.start - (text.rfind("\n", 0, citation.start) + 1)
         if citation.error:
             problems.append(Problem(doc.path, line, col, "E142", citation.error,
                                     "write [@key] or [@key, p. 12]; several as [@a; @b]"))

@@ -42,7 +42,7 @@ EXPECTED = {
         "cases/braces-in-title.yml:2:8: error: 'title' must be plain text; write some text, without the characters < > [ ] { } ` or line breaks [E034]",
     ],
     'cited-not-listed.yml': [
-        "cases/cited-not-listed.yml:21:3: error: 'exampleorg2020history' is cited but not listed under 'sources'; add '- {key: exampleorg2020history}' to sources [E141]",
+        "cases/cited-not-listed.yml:21:39: error: 'exampleorg2020history' is cited but not listed under 'sources'; add '- {key: exampleorg2020history}' to sources [E141]",
         "cases/cited-not-listed.yml:36:3: error: 'sources' needs at least 2 entries; add the missing entries [E036]",
     ],
     'confidential-named-without-source.yml': [
@@ -50,6 +50,15 @@ EXPECTED = {
     ],
     'convenor-spelled-differently.yml': [
         "cases/convenor-spelled-differently.yml:9:11: error: convenor 'Example peace institute' is spelled 'Example Peace Institute' in cases/example-dialogue.yml; use one spelling, so that both cases share the convenor's page [E170]",
+    ],
+    'convenor-type-synonym.yml': [
+        "cases/convenor-type-synonym.yml:10:11: error: unknown convenor type 'university'; did you mean 'academic'? (or add 'university' to the convenor_types section of vocabulary.yml) [E101]",
+    ],
+    'country-code-alpha-3.yml': [
+        "cases/country-code-alpha-3.yml:7:13: error: 'USA' in 'countries[0]' is not an ISO 3166-1 alpha-2 country code; did you mean 'US' (United States)? [E034]",
+    ],
+    'field-dedented.yml': [
+        "cases/field-dedented.yml:6:2: error: YAML syntax error: did not find expected key; 'end:' starts in column 2 but 'start:' above it in column 3; line up the fields of one block in one column (a field inside a block starts further right than the block's name) [E002]",
     ],
     'countries-not-a-list.yml': [
         "cases/countries-not-a-list.yml:7:12: error: 'countries' must be a list, not text; write a list, e.g. [a, b] or one '- item' per line [E032]",
@@ -67,10 +76,10 @@ EXPECTED = {
         "cases/lesson-listed-twice.yml:35:13: error: lesson 'small-groups-build-trust' is listed twice; merge the two notes into one entry [E132]",
     ],
     'lowercase-country-code.yml': [
-        "cases/lowercase-country-code.yml:7:13: error: 'us' in 'countries[0]' is not an ISO 3166-1 alpha-2 country code; use two capital letters, e.g. 'US', 'RU', 'NO' [E034]",
+        "cases/lowercase-country-code.yml:7:13: error: 'us' in 'countries[0]' is not an ISO 3166-1 alpha-2 country code; did you mean 'US' (United States)? [E034]",
     ],
     'malformed-citation.yml': [
-        "cases/malformed-citation.yml:21:3: error: malformed citation '[@, p. 4]'; write [@key] or [@key, p. 12]; several as [@a; @b] [E142]",
+        "cases/malformed-citation.yml:21:39: error: malformed citation '[@, p. 4]'; write [@key] or [@key, p. 12]; several as [@a; @b] [E142]",
     ],
     'many-mistakes.yml': [
         "cases/many-mistakes.yml:2:1: error: missing required field 'convenors'; add 'convenors:', the organisations (or people) that convened the dialogue [E030]",
@@ -86,7 +95,7 @@ EXPECTED = {
         'cases/not-utf8.yml:20:43: error: the file is not UTF-8 (byte 0xe9); save the file as UTF-8 in your editor [E003]',
     ],
     'one-source-only.yml': [
-        "cases/one-source-only.yml:21:3: error: 'exampleorg2020history' is cited but not listed under 'sources'; add '- {key: exampleorg2020history}' to sources [E141]",
+        "cases/one-source-only.yml:21:39: error: 'exampleorg2020history' is cited but not listed under 'sources'; add '- {key: exampleorg2020history}' to sources [E141]",
         "cases/one-source-only.yml:36:3: error: 'sources' needs at least 2 entries; add the missing entries [E036]",
     ],
     'pages-with-prefix.yml': [
@@ -120,10 +129,10 @@ EXPECTED = {
         "cases/unknown-certainty.yml:30:16: error: 'sure' is not allowed for 'outcomes[1].certainty'; choose one of: approximate, disputed, established, unknown [E033]",
     ],
     'unknown-citation-key.yml': [
-        "cases/unknown-citation-key.yml:21:3: error: unknown source key 'exampleorg2020histroy'; did you mean 'exampleorg2020history'? (or add the work to references.bib) [E140]",
+        "cases/unknown-citation-key.yml:21:39: error: unknown source key 'exampleorg2020histroy': references.bib has no such entry; did you mean 'exampleorg2020history'? (or add the work to references.bib) [E140]",
     ],
     'unknown-conflict.yml': [
-        "cases/unknown-conflict.yml:6:11: error: unknown conflict 'example-war'; known terms: example-conflict (or add 'example-war' to the conflicts section of vocabulary.yml) [E101]",
+        "cases/unknown-conflict.yml:6:11: error: unknown conflict 'example-war'; did you mean 'example-conflict'? (or add 'example-war' to the conflicts section of vocabulary.yml) [E101]",
     ],
     'unknown-convenor-type.yml': [
         "cases/unknown-convenor-type.yml:10:11: error: unknown convenor type 'charity'; known terms: academic, ngo (or add 'charity' to the convenor_types section of vocabulary.yml) [E101]",
@@ -133,7 +142,7 @@ EXPECTED = {
         "cases/unknown-field-typo.yml:8:1: error: unknown field 'convenor'; did you mean 'convenors'? [E031]",
     ],
     'unknown-format.yml': [
-        "cases/unknown-format.yml:18:10: error: unknown format 'workshop'; known terms: back-channel, problem-solving-workshop (or add 'workshop' to the formats section of vocabulary.yml) [E101]",
+        "cases/unknown-format.yml:18:10: error: unknown format 'workshop'; did you mean 'problem-solving-workshop'? (or add 'workshop' to the formats section of vocabulary.yml) [E101]",
     ],
     'unknown-lesson.yml': [
         "cases/unknown-lesson.yml:33:13: error: unknown lesson 'small-group-builds-trust'; did you mean 'small-groups-build-trust'? (or create lessons/small-group-builds-trust.yml) [E130]",
@@ -145,8 +154,8 @@ EXPECTED = {
         "cases/unknown-participant-type.yml:13:11: error: unknown participant type 'scholar'; did you mean 'scholars'? (or add 'scholar' to the participant_types section of vocabulary.yml) [E101]",
     ],
     'unknown-source-key.yml': [
-        "cases/unknown-source-key.yml:21:3: error: 'exampleorg2020history' is cited but not listed under 'sources'; add '- {key: exampleorg2020history}' to sources [E141]",
-        "cases/unknown-source-key.yml:37:11: error: unknown source key 'exampleorg2021history'; did you mean 'exampleorg2020history'? (or add the work to references.bib) [E140]",
+        "cases/unknown-source-key.yml:21:39: error: 'exampleorg2020history' is cited but not listed under 'sources'; add '- {key: exampleorg2020history}' to sources [E141]",
+        "cases/unknown-source-key.yml:37:11: error: unknown source key 'exampleorg2021history': references.bib has no such entry; did you mean 'exampleorg2020history'? (or add the work to references.bib) [E140]",
     ],
     'unknown-track.yml': [
         "cases/unknown-track.yml:5:8: error: '3' is not allowed for 'track'; choose one of: 1.5, 2 [E033]",
@@ -174,7 +183,7 @@ EXPECTED = {
     ],
     'lessons/small-groups-build-trust.yml': [
         "lessons/small-groups-build-trust.yml:3:8: error: unknown lesson theme 'desgin'; did you mean 'design'? (or add 'desgin' to the lesson_themes section of vocabulary.yml) [E101]",
-        "vocabulary.yml:53:3: warning: no case or lesson uses lesson_themes term 'design'; use it or remove it [W202]",
+        "vocabulary.yml:54:3: warning: no case or lesson uses lesson_themes term 'design'; use it or remove it [W202]",
     ],
     'vocabulary/vocabulary.yml': [
         "vocabulary.yml:14:31: error: YAML syntax error: mapping values are not allowed in this context; a value containing ': ' must be quoted, or written as a block with '>-' [E002]",
