@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help serve build check new test golden bench lock clean
+.PHONY: help serve build check new test lint golden bench lock clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -40,6 +40,10 @@ new: $(VENV)/.site-installed  ## Scaffold cases/<id>.yml: make new TITLE="Title 
 
 test: $(VENV)/.dev-installed  ## Run the whole test suite (PYTEST_ARGS passes options to pytest)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed  ## Lint and type-check the code (ruff, mypy; settings in pyproject.toml)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 golden: $(VENV)/.dev-installed  ## Rewrite the golden files after an intended change to the output
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Iterable, Mapping
 
 import bibtexparser
 import citeproc.model

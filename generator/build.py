@@ -30,7 +30,8 @@ def check(root: Path, today: dt.date) -> tuple[Problem, ...]:
     return validate_content(load_content(root), today)
 
 
-def build_site(root: Path, settings: dict[str, str] | None, today: dt.date) -> tuple[Site, dict[str, str], tuple[Problem, ...]]:
+def build_site(root: Path, settings: dict[str, str] | None,
+               today: dt.date) -> tuple[Site, dict[str, str], tuple[Problem, ...]]:
     """Return the linked site, its rendered files and any warnings; raise ContentError on errors."""
     raw = load_content(root)
     problems = validate_content(raw, today)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Mapping
+from collections.abc import Mapping
 
 
 def resolve_today(explicit: str | None = None, environ: Mapping[str, str] = os.environ) -> dt.date:
@@ -24,7 +24,7 @@ def resolve_today(explicit: str | None = None, environ: Mapping[str, str] = os.e
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
         except (ValueError, OverflowError, OSError):
             raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970; "
                              "unset it or give a whole number") from None

@@ -9,15 +9,29 @@ Everything is sorted with explicit keys, so output is deterministic.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from types import MappingProxyType
-from typing import Any, Iterable
+from typing import Any
 
 from .bibliography import format_case_citation, format_references
 from .citations import find_citations
 from .load import RawContent
-from .model import (Case, Convenor, Evidence, Identifiers, Lesson, LessonLink, Mention, NotablePerson, Outcome,
-                    Related, Site, SourceRef, Term)
+from .model import (
+    Case,
+    Convenor,
+    Evidence,
+    Identifiers,
+    Lesson,
+    LessonLink,
+    Mention,
+    NotablePerson,
+    Outcome,
+    Related,
+    Site,
+    SourceRef,
+    Term,
+)
 from .urls import slugify
 from .validate import VOCABULARY_SECTIONS
 
@@ -31,7 +45,7 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
     cases = tuple(sorted((_case(doc.stem, doc.path, doc.data) for doc in raw.cases),
                          key=lambda c: (c.start, c.title.lower(), c.id)))
     lessons = tuple(sorted((_lesson(doc.stem, doc.path, doc.data) for doc in raw.lessons),
-                           key=lambda l: l.id))
+                           key=lambda lesson: lesson.id))
     chicago = format_references(raw.references.values(), "chicago-author-date")
     apa = format_references(raw.references.values(), "apa")
     references = {key: replace(ref, formatted=chicago.get(key, ""), formatted_apa=apa.get(key, ""))
@@ -72,7 +86,7 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
             r for c in case.countries for r in region_of.get(c, ()))) for case in cases}),
         lessons_citing=_freeze(lessons_citing),
         related=MappingProxyType({case.id: _related(case, nearby, lesson_titles, vocabulary)
-                                  for case, nearby in zip(cases, _candidates(cases))}),
+                                  for case, nearby in zip(cases, _candidates(cases), strict=True)}),
         lessons_by_id=MappingProxyType({lesson.id: lesson for lesson in lessons}),
         cases_by_id=MappingProxyType({case.id: case for case in cases}),
         settings=MappingProxyType(settings),
@@ -155,8 +169,8 @@ def _case(case_id: str, path: str, data: dict) -> Case:
         outcomes=tuple(Outcome(o["type"], " ".join(o["text"].split()),
                                o.get("certainty", "established"), _refs(o["sources"]))
                        for o in data["outcomes"]),
-        lessons=tuple(LessonLink(l["lesson"], l.get("stance", "supports"), " ".join(l["note"].split()))
-                      for l in data["lessons"]),
+        lessons=tuple(LessonLink(link["lesson"], link.get("stance", "supports"), " ".join(link["note"].split()))
+                      for link in data["lessons"]),
         sources=_refs(data["sources"]),
         reviewed=data["reviewed"],
         aliases=tuple(data.get("aliases") or ()),
@@ -226,7 +240,7 @@ def _candidates(cases: tuple[Case, ...]) -> list[list[Case]]:
 def _related(case: Case, cases: list[Case], lesson_titles: dict[str, str],
              vocabulary: MappingProxyType) -> tuple[Related, ...]:
     """Return the closest other cases by shared lessons, convenors, conflict and format, with reasons."""
-    mine_lessons = {l.lesson for l in case.lessons}
+    mine_lessons = {link.lesson for link in case.lessons}
     mine_convenors = {c.slug: c.name for c in case.convenors}
     scored = []
     for other in cases:
@@ -234,10 +248,10 @@ def _related(case: Case, cases: list[Case], lesson_titles: dict[str, str],
             continue
         reasons = []
         score = 0
-        shared = sorted(mine_lessons & {l.lesson for l in other.lessons})
+        shared = sorted(mine_lessons & {link.lesson for link in other.lessons})
         if shared:
             score += 3 * len(shared)
-            reasons.append(_shares(len(shared), "lesson", [lesson_titles.get(l, l) for l in shared]))
+            reasons.append(_shares(len(shared), "lesson", [lesson_titles.get(lesson, lesson) for lesson in shared]))
         convenors = sorted(mine_convenors[c.slug] for c in other.convenors if c.slug in mine_convenors)
         if convenors:
             score += 3 * len(convenors)

@@ -17,10 +17,11 @@ from __future__ import annotations
 import logging
 import re
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import bibtexparser
 import yaml
@@ -418,7 +419,7 @@ def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[st
     finally:
         parser_log.setLevel(level)
     for block in library.failed_blocks:
-        line = block.start_line + 1
+        line = (block.start_line or 0) + 1
         if isinstance(block, bibtexparser.model.DuplicateBlockKeyBlock):
             problems.append(Problem(display, line, 1, "E020",
                                     f"duplicate BibTeX key '{block.key}'",
@@ -436,13 +437,14 @@ def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[st
     lines = text.split("\n")  # bibtexparser counts \n only, not other line breaks
     lower_keys: dict[str, str] = {}
     for entry in library.entries:
+        start = entry.start_line or 0  # bibtexparser types it optional; parsed entries have one
         if not BIBTEX_KEY.fullmatch(entry.key):
-            problems.append(Problem(display, entry.start_line + 1, 1, "E024",
+            problems.append(Problem(display, start + 1, 1, "E024",
                                     f"'{entry.key}' is not a usable BibTeX key",
                                     "use letters, digits and - _ : . only, e.g. agha2003track"))
             continue
         if entry.key.lower() in lower_keys:
-            problems.append(Problem(display, entry.start_line + 1, 1, "E020",
+            problems.append(Problem(display, start + 1, 1, "E020",
                                     f"duplicate BibTeX key '{entry.key}' (as '{lower_keys[entry.key.lower()]}')",
                                     "keys must differ in more than upper and lower case"))
             continue
@@ -461,17 +463,17 @@ def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[st
                 fields[name] = " ".join(str(item.value).split())
         url = fields.get("url", "")
         if url and not re.match(r"^https?://", url):
-            problems.append(Problem(display, entry.start_line + 1, 1, "E023",
+            problems.append(Problem(display, start + 1, 1, "E023",
                                     f"the url of '{entry.key}' is not a web address",
                                     "use an address starting with https:// or http://"))
-        raw = "\n".join(lines[entry.start_line: entry.start_line + entry.raw.count("\n") + 1])
+        raw = "\n".join(lines[start: start + (entry.raw or "").count("\n") + 1])
         references[entry.key] = Reference(
             key=entry.key,
             entry_type=entry.entry_type.lower(),
             fields=fields,
             authors=people["author"],
             editors=people["editor"],
-            line=entry.start_line + 1,
+            line=start + 1,
             raw=raw,
         )
     return references

@@ -111,9 +111,9 @@ def render_pages(site: Site) -> dict[str, str]:
         context = {"kind": kind, "kind_title": title, "kind_title_singular": singular}
         page(page_url(kind), "terms_index.md.j2", kind_intro=intro, **context,
              items=[(t, len(site.backlinks.get((kind, t.id), ()))) for t in terms])
-        for item in terms:
-            page(page_url(kind, item.id), "term.md.j2", item=item, **context,
-                 mentions=site.backlinks.get((kind, item.id), ()))
+        for term in terms:
+            page(page_url(kind, term.id), "term.md.j2", item=term, **context,
+                 mentions=site.backlinks.get((kind, term.id), ()))
     facets, rows = _explorer(site)
     page(page_url("explore"), "explore.md.j2", facets=facets, rows=rows)
     page(page_url("glossary"), "glossary.md.j2", sections=[
@@ -144,7 +144,7 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
         "formats": list(case.formats),
         "outcomes": [{"type": o.type, "text": o.text, "certainty": o.certainty,
                       "sources": [r.key for r in o.sources]} for o in case.outcomes],
-        "lessons": [{"lesson": l.lesson, "stance": l.stance, "note": l.note} for l in case.lessons],
+        "lessons": [{"lesson": link.lesson, "stance": link.stance, "note": link.note} for link in case.lessons],
         "sources": [r.key for r in case.sources],
         "reviewed": case.reviewed,
     }
@@ -237,7 +237,7 @@ def _explorer(site: Site) -> tuple[list[Facet], list[tuple[Case, list[tuple[str,
             "participant": list(case.participant_types),
             "format": list(case.formats),
             "outcome": list(dict.fromkeys(o.type for o in case.outcomes)),
-            "lesson": [l.lesson for l in case.lessons],
+            "lesson": [link.lesson for link in case.lessons],
             "track": [case.track],
             "decade": [f"{d}s" for d in range(case.start // 10 * 10, end // 10 * 10 + 1, 10)],
         }
@@ -250,17 +250,17 @@ def _explorer(site: Site) -> tuple[list[Facet], list[tuple[Case, list[tuple[str,
         "participant": ("Participants", {k: t.label for k, t in site.vocabulary["participant_types"].items()}),
         "format": ("Format", {k: t.label for k, t in site.vocabulary["formats"].items()}),
         "outcome": ("Outcome", {k: t.label for k, t in site.vocabulary["outcome_types"].items()}),
-        "lesson": ("Lesson", {l.id: l.title for l in site.lessons}),
+        "lesson": ("Lesson", {lesson.id: lesson.title for lesson in site.lessons}),
         "track": ("Track", {"2": "Track 2 (unofficial)", "1.5": "Track 1.5 (semi-official)"}),
         "decade": ("Active in", {}),
     }
     facets = []
     for name, (label, names) in labels.items():
         counts: dict[str, int] = {}
-        for _, values in rows:
-            for value in dict(values)[name]:
+        for _, case_values in rows:
+            for value in dict(case_values)[name]:
                 counts[value] = counts.get(value, 0) + 1
-        ordered = sorted(counts) if name == "decade" else sorted(counts, key=lambda v: names.get(v, v).lower())
+        ordered = sorted(counts) if name == "decade" else sorted(counts, key=lambda v: (names.get(v) or v).lower())
         facets.append(Facet(name, label, tuple((v, names.get(v, v), counts[v]) for v in ordered)))
     return facets, rows
 

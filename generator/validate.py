@@ -19,9 +19,10 @@ import datetime as dt
 import difflib
 import json
 import re
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import jsonschema
 import pycountry
@@ -29,7 +30,7 @@ from referencing import Registry, Resource
 
 from .citations import find_citations
 from .load import Document, RawContent
-from .model import Problem
+from .model import Problem, Reference
 from .urls import slugify
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
@@ -151,12 +152,14 @@ _EXPECTED = {"string": "text", "integer": "a whole number", "number": "a number"
 
 
 def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
+    schema: dict = error.schema if isinstance(error.schema, dict) else {}
+    validator_value: Any = error.validator_value
     path = tuple(error.absolute_path)
     field = _field_name(path)
     line, col = doc.where(path)
     validator = error.validator
     if validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(schema.get("properties", {}))
         problems = []
         for name in sorted(set(error.instance) - set(allowed), key=str):
             kline, kcol = doc.where(path + (name,), key=True)
@@ -167,12 +170,12 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     if validator == "required":
         missing = re.search(r"'(.+?)' is a required property", error.message)
         name = missing.group(1) if missing else error.message
-        description = error.schema.get("properties", {}).get(name, {}).get("description", "")
+        description = schema.get("properties", {}).get(name, {}).get("description", "")
         hint = f"add '{name}:'" + (f", {description.split('. ')[0].rstrip('.').lower()}" if description else "")
         return [Problem(doc.path, line, col, "E030",
                         f"missing required field '{name}'" + (f" in {field}" if path else ""), hint)]
     if validator == "type":
-        expected = error.validator_value
+        expected = validator_value
         expected = [expected] if isinstance(expected, str) else expected
         wanted = " or ".join(_EXPECTED.get(t, t) for t in expected)
         hint = ""
@@ -185,7 +188,7 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
         return [Problem(doc.path, line, col, "E032",
                         f"'{field}' must be {wanted}, not {_type_name(error.instance)}", hint)]
     if validator == "enum":
-        choices = [str(c) for c in error.validator_value]
+        choices = [str(c) for c in validator_value]
         return [Problem(doc.path, line, col, "E033",
                         f"'{error.instance}' is not allowed for '{field}'",
                         _did_you_mean(str(error.instance), choices, "choose one of"))]
@@ -193,28 +196,28 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
         return [Problem(doc.path, line, col, "E034", *_pattern_message(field, error))]
     if validator in ("minLength", "maxLength"):
         size = "short" if validator == "minLength" else "long"
-        limit = error.validator_value
+        limit = validator_value
         return [Problem(doc.path, line, col, "E035", f"'{field}' is too {size}",
                         f"write {'at least' if size == 'short' else 'at most'} {limit} characters")]
     if validator in ("minItems", "maxItems", "minProperties"):
-        return [Problem(doc.path, line, col, "E036", f"'{field}' needs at least {error.validator_value} "
-                        f"{'entry' if error.validator_value == 1 else 'entries'}",
+        return [Problem(doc.path, line, col, "E036", f"'{field}' needs at least {validator_value} "
+                        f"{'entry' if validator_value == 1 else 'entries'}",
                         "add the missing entries")]
     if validator == "uniqueItems":
         return [Problem(doc.path, line, col, "E037", f"'{field}' lists the same entry twice",
                         "remove the repeated entry")]
-    if validator == "format" and error.validator_value == "date":
+    if validator == "format" and validator_value == "date":
         return [Problem(doc.path, line, col, "E038", f"'{field}' is not a valid date",
                         "write the date as YYYY-MM-DD, e.g. 2026-11-25")]
     if validator == "minimum":
         return [Problem(doc.path, line, col, "E039",
-                        f"'{field}' must be at least {error.validator_value}", "check the number")]
+                        f"'{field}' must be at least {validator_value}", "check the number")]
     return [Problem(doc.path, line, col, "E039", f"'{field}': {error.message}", "")]
 
 
 def _pattern_message(field: str, error: jsonschema.ValidationError) -> tuple[str, str]:
     value = error.instance
-    pattern = error.validator_value
+    pattern = str(error.validator_value)
     if pattern == ID_PATTERN.pattern:
         return (f"{value!r} is not a valid id in '{field}'",
                 f"use lowercase letters, digits and hyphens, e.g. '{slugify(str(value))}'")
@@ -253,7 +256,12 @@ def _did_you_mean(value: str, choices: Iterable[str], label: str) -> str:
 
 # --- references between files ----------------------------------------------
 
-def _vocabulary_terms(doc: Document | None) -> dict[str, dict[str, tuple[str, ...]]] | None:
+# Each vocabulary section's term ids, each with its synonyms; the works of references.bib by key.
+Terms = Mapping[str, Mapping[str, tuple[str, ...]]]
+References = Mapping[str, Reference]
+
+
+def _vocabulary_terms(doc: Document | None) -> Terms | None:
     """Return each section's term ids with their synonyms, or None when vocabulary.yml could not be read."""
     if doc is None or not isinstance(doc.data, dict):
         return None  # its own problem is reported; checking terms against nothing would drown it
@@ -301,7 +309,7 @@ def _items(value: Any) -> list[tuple[int, Any]]:
 
 
 def _term(doc: Document, path: tuple, value: Any, section: str,
-          vocabulary: dict[str, set[str]], used: set[tuple[str, str]]) -> list[Problem]:
+          vocabulary: Terms | None, used: set[tuple[str, str]]) -> list[Problem]:
     if vocabulary is None or not isinstance(value, str) or not ID_PATTERN.match(value):
         return []  # the schema reports a malformed id; a broken vocabulary.yml reports itself
     used.add((section, value))
@@ -314,7 +322,7 @@ def _term(doc: Document, path: tuple, value: Any, section: str,
                     + f" (or add '{value}' to the {section} section of vocabulary.yml)")]
 
 
-def _source_refs(doc: Document, path: tuple, references: dict) -> list[Problem]:
+def _source_refs(doc: Document, path: tuple, references: References) -> list[Problem]:
     problems = []
     for index, ref in _items(_get(doc.data, *path)):
         key = _get(ref, "key")
@@ -324,12 +332,12 @@ def _source_refs(doc: Document, path: tuple, references: dict) -> list[Problem]:
     return problems
 
 
-def _unknown_key(display: str, line: int, col: int, key: str, references: dict) -> Problem:
+def _unknown_key(display: str, line: int, col: int, key: str, references: References) -> Problem:
     return Problem(display, line, col, "E140", f"unknown source key '{key}': references.bib has no such entry",
                    _did_you_mean(key, references, "keys") + " (or add the work to references.bib)")
 
 
-def _inline_citations(doc: Document, path: tuple, references: dict,
+def _inline_citations(doc: Document, path: tuple, references: References,
                       listed: set[str] | None = None) -> list[Problem]:
     text = _get(doc.data, *path)
     if not isinstance(text, str):
@@ -362,7 +370,7 @@ def _check_file_name(doc: Document) -> list[Problem]:
                     f"rename it to {slugify(doc.stem)}.yml: lowercase letters, digits and hyphens")]
 
 
-def _check_vocabulary(doc: Document, references: dict) -> list[Problem]:
+def _check_vocabulary(doc: Document, references: References) -> list[Problem]:
     problems = []
     for section in VOCABULARY_SECTIONS:
         entries = _get(doc.data, section)
@@ -376,7 +384,7 @@ def _check_vocabulary(doc: Document, references: dict) -> list[Problem]:
     return problems
 
 
-def _check_lesson(doc: Document, vocabulary: dict, lesson_ids: set[str], references: dict,
+def _check_lesson(doc: Document, vocabulary: Terms | None, lesson_ids: set[str], references: References,
                   used_terms: set) -> list[Problem]:
     problems = _term(doc, ("theme",), _get(doc.data, "theme"), "lesson_themes", vocabulary, used_terms)
     for index, other in _items(_get(doc.data, "related")):
@@ -405,7 +413,7 @@ def _country(doc: Document, path: tuple, code: Any) -> list[Problem]:
     return [Problem(doc.path, line, col, "E110", f"'{code}' is not an ISO 3166-1 country code", hint)]
 
 
-def _check_case(doc: Document, vocabulary: dict, lesson_ids: set[str], references: dict,
+def _check_case(doc: Document, vocabulary: Terms | None, lesson_ids: set[str], references: References,
                 today: dt.date, used_terms: set, used_lessons: set) -> list[Problem]:
     data = doc.data
     problems = []
@@ -444,7 +452,7 @@ def _check_case(doc: Document, vocabulary: dict, lesson_ids: set[str], reference
     problems += _source_refs(doc, ("sources",), references)
     listed = {_get(ref, "key") for _, ref in _items(_get(data, "sources"))}
     problems += _inline_citations(doc, ("narrative",), references, listed)
-    for index, person in _items(_get(data, "participants", "notable")):
+    for index, _person in _items(_get(data, "participants", "notable")):
         problems += _source_refs(doc, ("participants", "notable", index, "sources"), references)
     problems += _check_period(doc, today)
     problems += _check_reviewed(doc, today)
@@ -540,7 +548,7 @@ def _check_convenor_spelling(cases: tuple[Document, ...]) -> list[Problem]:
     return problems
 
 
-def _unused(raw: RawContent, vocabulary: dict, used_terms: set, used_lessons: set) -> list[Problem]:
+def _unused(raw: RawContent, vocabulary: Terms | None, used_terms: set, used_lessons: set) -> list[Problem]:
     problems = []
     for doc in raw.lessons:
         if doc.stem not in used_lessons and ID_PATTERN.match(doc.stem):

@@ -50,7 +50,7 @@ def timed(action) -> float:
 def report(title: str, sizes: tuple[int, ...], seconds: list[float]) -> None:
     print(f"\n{title}")
     print(f"{'cases':>7} {'seconds':>9} {'× time':>8} {'× size':>8} {'ms/case':>8}")
-    for size, elapsed in zip(sizes, seconds):
+    for size, elapsed in zip(sizes, seconds, strict=True):
         print(f"{size:>7} {elapsed:>9.2f} {elapsed / seconds[0]:>8.2f} {size / sizes[0]:>8.2f} "
               f"{1000 * elapsed / size:>8.1f}")
 
@@ -61,19 +61,15 @@ def main() -> int:
         pipeline = []
         for size in PIPELINE_SIZES:
             root = make_collection(base / f"pipeline-{size}", size)
-            pipeline.append(timed(lambda: build_site(root, None, FIXTURE_TODAY)))
+            pipeline.append(timed(lambda root=root: build_site(root, None, FIXTURE_TODAY)))
         report("Generator pipeline (load, validate, link, render)", PIPELINE_SIZES, pipeline)
 
         builds = []
         for size in MKDOCS_SIZES:
             project = make_project(base / f"mkdocs-{size}", make_collection(base / f"content-{size}", size))
-            result = None
-
-            def build() -> None:
-                nonlocal result
-                result = mkdocs_build(project)
-
-            builds.append(timed(build))
+            finished: list = []
+            builds.append(timed(lambda project=project, finished=finished: finished.append(mkdocs_build(project))))
+            result = finished[-1]
             if result.returncode != 0:
                 print(result.stderr, file=sys.stderr)
                 return 1

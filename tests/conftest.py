@@ -36,7 +36,7 @@ REAL_TODAY = _last_commit_day()
 
 def epoch(day: dt.date) -> str:
     """Return SOURCE_DATE_EPOCH for noon UTC on `day`, which is how a test pins "today" for MkDocs."""
-    noon = dt.datetime.combine(day, dt.time(12), dt.timezone.utc)
+    noon = dt.datetime.combine(day, dt.time(12), dt.UTC)
     return str(int(noon.timestamp()))
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 

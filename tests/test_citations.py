@@ -102,9 +102,9 @@ def test_named_contributors_are_the_authors(case) -> None:
 
 
 def test_hostile_bibtex_cannot_inject_markup() -> None:
+    from generator.link import link_site
     from generator.load import parse_bibtex
     from generator.render import render_pages
-    from generator.link import link_site
 
     problems: list = []
     refs = parse_bibtex("references.bib", (

@@ -26,7 +26,7 @@ def declared_links(case) -> set[tuple[str, str]]:
     links |= {("formats", f) for f in case.formats}
     links |= {("outcome_types", o.type) for o in case.outcomes}
     links |= {("source", s.key) for s in case.sources}
-    links |= {("lesson", l.lesson) for l in case.lessons}
+    links |= {("lesson", link.lesson) for link in case.lessons}
     return links
 
 

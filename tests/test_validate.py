@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.build import check, scaffold_case
 from generator.load import parse_bibtex, parse_yaml
-from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY as TODAY, REPO, epoch
+from tests.conftest import FIXTURE_CORPUS, REPO, epoch
+from tests.conftest import FIXTURE_TODAY as TODAY
 
 INVALID = REPO / "tests" / "fixtures" / "invalid"
 
