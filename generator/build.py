@@ -30,16 +30,22 @@ def check(root: Path, today: dt.date) -> tuple[Problem, ...]:
     return validate_content(load_content(root), today)
 
 
-def build_site(root: Path, settings: dict[str, str] | None,
-               today: dt.date) -> tuple[Site, dict[str, str], tuple[Problem, ...]]:
-    """Return the linked site, its rendered files and any warnings; raise ContentError on errors."""
+def link_content(root: Path, settings: dict[str, str] | None,
+                 today: dt.date) -> tuple[Site, tuple[Problem, ...]]:
+    """Return the linked site and any warnings; raise ContentError on errors."""
     raw = load_content(root)
     problems = validate_content(raw, today)
     errors = tuple(p for p in problems if p.severity == "error")
     if errors:
         raise ContentError(errors)
-    site = link_site(raw, settings)
-    return site, render_pages(site), tuple(p for p in problems if p.severity != "error")
+    return link_site(raw, settings), tuple(p for p in problems if p.severity != "error")
+
+
+def build_site(root: Path, settings: dict[str, str] | None,
+               today: dt.date) -> tuple[Site, dict[str, str], tuple[Problem, ...]]:
+    """Return the linked site, its rendered files and any warnings; raise ContentError on errors."""
+    site, warnings = link_content(root, settings, today)
+    return site, render_pages(site), warnings
 
 
 def scaffold_case(root: Path, title: str, today: dt.date) -> Path:

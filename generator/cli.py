@@ -18,9 +18,10 @@ import os
 import sys
 from pathlib import Path
 
-from .build import build_site, check, read_settings, scaffold_case
+from .build import check, link_content, read_settings, scaffold_case
 from .clock import resolve_today
 from .model import ContentError, Problem, summarise
+from .opendata import data_files
 from .reference import update_contributing
 
 
@@ -119,19 +120,16 @@ def _docs(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     try:
-        _, pages, _ = build_site(args.root, read_settings(args.root), args.today)
+        site, _ = link_content(args.root, read_settings(args.root), args.today)
     except ContentError as error:
         _print_problems(error.problems, "text")
         print(f"{summarise(error.problems)}: nothing exported.", file=sys.stderr)
         return 1
     target: Path = args.directory
-    written = 0
-    for path, text in pages.items():
-        if not path.startswith("data/"):
-            continue
+    files = data_files(site)
+    for path, text in files.items():
         destination = target / path.removeprefix("data/")
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_text(text, encoding="utf-8", newline="\n")
-        written += 1
-    print(f"wrote {written} files to {target}", file=sys.stderr)
+    print(f"wrote {len(files)} files to {target}", file=sys.stderr)
     return 0

@@ -31,9 +31,10 @@ from .model import (
     Site,
     SourceRef,
     Term,
+    TermLink,
 )
+from .registry import CASE_SCHEMA, VOCABULARY_SECTIONS, defaults, term_fields, values_at
 from .urls import slugify
-from .validate import VOCABULARY_SECTIONS
 
 RELATED_LIMIT = 5
 
@@ -102,17 +103,10 @@ def _mentions(case: Case, region_of: dict[str, tuple[str, ...]]) -> list[tuple[s
         if detail and detail not in details:
             details.append(detail)
 
-    add("conflicts", case.conflict)
+    for link in case.terms:
+        add(link.section, link.term, link.detail)
     for convenor in case.convenors:
         add("convenor", convenor.slug, convenor.role)
-        add("convenor_types", convenor.type, convenor.name)
-    for value in case.participant_types:
-        add("participant_types", value)
-    for value in case.formats:
-        add("formats", value)
-    for outcome in case.outcomes:
-        certainty = "" if outcome.certainty == "established" else f" ({outcome.certainty})"
-        add("outcome_types", outcome.type, outcome.text + certainty)
     for country in case.countries:
         for region in region_of.get(country, ()):
             add("regions", region)
@@ -176,7 +170,29 @@ def _case(case_id: str, path: str, data: dict) -> Case:
         aliases=tuple(data.get("aliases") or ()),
         contributors=tuple(data.get("contributors") or ()),
         identifiers=_identifiers(data.get("identifiers")),
+        terms=_term_links(data),
     )
+
+
+def _term_links(data: dict) -> tuple[TermLink, ...]:
+    """Return the values of every field the case schema declares as a vocabulary term, with their detail."""
+    unset = defaults(CASE_SCHEMA)
+    links = []
+    for field in term_fields(CASE_SCHEMA):
+        for where, term in values_at(data, field.path):
+            holder = data
+            for key in where[:-1]:
+                holder = holder[key]
+            # The first detail field is quoted; later ones follow in brackets unless at their default.
+            words = []
+            for position, name in enumerate(field.detail):
+                value = holder.get(name, unset.get(field.parent + (name,)))
+                if value is None or (position and value == unset.get(field.parent + (name,))):
+                    continue
+                text = " ".join(str(value).split())
+                words.append(text if position == 0 else f" ({text})")
+            links.append(TermLink(field.path, field.section, term, "".join(words)))
+    return tuple(links)
 
 
 def _identifiers(data: dict | None) -> Identifiers:

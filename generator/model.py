@@ -147,6 +147,16 @@ class LessonLink:
 
 
 @dataclass(frozen=True, slots=True)
+class TermLink:
+    """A vocabulary term a case or lesson uses, through a field the schema declares (`x-vocabulary`)."""
+
+    field: tuple[str, ...]  # the field's path in the schema, e.g. ("convenors", "*", "type")
+    section: str
+    term: str
+    detail: str = ""  # what the term's page quotes for this use (a convenor's name, an outcome)
+
+
+@dataclass(frozen=True, slots=True)
 class Case:
     """One Track Two case study, as authored in cases/<id>.yml."""
 
@@ -172,6 +182,7 @@ class Case:
     aliases: tuple[str, ...] = ()
     contributors: tuple[str, ...] = ()
     identifiers: Identifiers = Identifiers()
+    terms: tuple[TermLink, ...] = ()  # every declared term field's values, in schema order
 
     @property
     def period(self) -> str:

@@ -12,21 +12,18 @@ import posixpath
 import re
 import unicodedata
 
-# Page kind -> URL folder. Vocabulary sections map onto the same folders.
+from .registry import PAGED_SECTIONS
+
+# Page kind -> URL folder. A vocabulary section with a page per term names its
+# folder in vocabulary.schema.json (`x-page`).
 FOLDERS = {
     "case": "cases",
     "lesson": "lessons",
     "convenor": "convenors",
-    "participant_types": "participants",
-    "outcome_types": "outcomes",
-    "formats": "formats",
-    "conflicts": "conflicts",
-    "regions": "regions",
-    "convenor_types": "convenor-types",
     "source": "sources",
     "glossary": "glossary",
     "explore": "explore",
-}
+} | {section.name: section.folder for section in PAGED_SECTIONS}
 
 
 def page_url(kind: str, item_id: str = "") -> str:

@@ -3,9 +3,12 @@
 `validate_content(raw, today)` never raises on a content mistake and never
 stops at the first one. It checks, in order:
 
-1. the JSON Schemas in `generator/schema/` (fields, types, formats, unknown fields);
-2. references between files: vocabulary terms, lesson ids, BibTeX keys
-   (including inline `[@key]` citations), ISO country codes, aliases;
+1. the JSON Schemas in `generator/schema/` (fields, types, formats, unknown fields),
+   with the words of each pattern's problem taken from the schema's `x-hint`;
+2. references between files, found through the schema's declarations
+   (`x-vocabulary`, `x-bibtex-key`, `x-country-code`; see `registry`):
+   vocabulary terms, BibTeX keys, ISO country codes; then lesson ids,
+   inline `[@key]` citations and aliases;
 3. sense: period start before end and not in the future, file names that
    are valid ids, participant safety for confidential meetings;
 4. warnings for lessons and vocabulary terms nothing uses.
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -31,25 +33,25 @@ from referencing import Registry, Resource
 from .citations import find_citations
 from .load import Document, RawContent
 from .model import Problem, Reference
+from .registry import (
+    CASE_SCHEMA,
+    COUNTRY_CODE,
+    EXTRA_COUNTRY_CODES,
+    ID,
+    LESSON_SCHEMA,
+    SCHEMA_FILES,
+    VOCABULARY_SCHEMA,
+    VOCABULARY_SECTIONS,
+    bibtex_key_fields,
+    country_code_fields,
+    load_schema,
+    term_fields,
+    values_at,
+)
 from .urls import slugify
 
-SCHEMA_DIR = Path(__file__).parent / "schema"
-SCHEMA_FILES = ("case.schema.json", "lesson.schema.json", "vocabulary.schema.json")
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # The scaffold made by `casebook new` marks every value to fill in with this.
 PLACEHOLDER = "FILL IN"
-# Codes in common use that ISO 3166-1 reserves rather than assigns.
-EXTRA_COUNTRY_CODES = {"XK": "Kosovo"}
-
-
-@cache
-def load_schema(name: str) -> dict:
-    """Return the parsed JSON Schema `name` from generator/schema/."""
-    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
-
-
-# The sections of vocabulary.yml, in order: defined once, by its schema.
-VOCABULARY_SECTIONS = tuple(load_schema("vocabulary.schema.json")["properties"])
 
 
 @cache
@@ -89,18 +91,20 @@ def validate_content(raw: RawContent, today: dt.date) -> tuple[Problem, ...]:
     used_lessons: set[str] = set()
 
     if raw.vocabulary is not None:
-        problems += _schema_problems(raw.vocabulary, "vocabulary.schema.json")
+        problems += _schema_problems(raw.vocabulary, VOCABULARY_SCHEMA)
+        problems += _declared_references(raw.vocabulary, VOCABULARY_SCHEMA, vocabulary, raw.references, used_terms)
         problems += _check_vocabulary(raw.vocabulary, raw.references)
     for doc in raw.lessons:
         problems += _check_file_name(doc)
-        problems += _schema_problems(doc, "lesson.schema.json")
-        problems += _check_lesson(doc, vocabulary, lesson_ids, raw.references, used_terms)
+        problems += _schema_problems(doc, LESSON_SCHEMA)
+        problems += _declared_references(doc, LESSON_SCHEMA, vocabulary, raw.references, used_terms)
+        problems += _check_lesson(doc, lesson_ids, raw.references)
     aliases_seen: dict[str, str] = {}
     for doc in raw.cases:
         problems += _check_file_name(doc)
-        problems += _schema_problems(doc, "case.schema.json")
-        problems += _check_case(doc, vocabulary, lesson_ids, raw.references, today,
-                                used_terms, used_lessons)
+        problems += _schema_problems(doc, CASE_SCHEMA)
+        problems += _declared_references(doc, CASE_SCHEMA, vocabulary, raw.references, used_terms)
+        problems += _check_case(doc, lesson_ids, raw.references, today, used_lessons)
         problems += _check_aliases(doc, case_ids, aliases_seen)
     problems += _check_convenor_spelling(raw.cases)
     problems += _unused(raw, vocabulary, used_terms, used_lessons)
@@ -112,9 +116,33 @@ def validate_content(raw: RawContent, today: dt.date) -> tuple[Problem, ...]:
 def _schema_problems(doc: Document, schema_name: str) -> list[Problem]:
     validator = _validator(schema_name)
     problems = _placeholders(doc, doc.data, ())
+    missing_reported: set[tuple] = set()
     for error in validator.iter_errors(doc.data):
-        if not _is_placeholder(error.instance):  # already reported as a placeholder
+        if error.validator == "required":
+            # One error per missing field, all on the same object: report them together, once.
+            path = tuple(error.absolute_path)
+            if path not in missing_reported:
+                missing_reported.add(path)
+                problems += _missing_fields(doc, error)
+        elif not _is_placeholder(error.instance):  # already reported as a placeholder
             problems += _explain(doc, error)
+    return problems
+
+
+def _missing_fields(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
+    schema: dict = error.schema if isinstance(error.schema, dict) else {}
+    present = error.instance if isinstance(error.instance, dict) else {}
+    path = tuple(error.absolute_path)
+    field = _field_name(path)
+    line, col = doc.where(path)
+    problems = []
+    for name in schema.get("required", ()):
+        if name in present:
+            continue
+        description = schema.get("properties", {}).get(name, {}).get("description", "")
+        hint = f"add '{name}:'" + (f", {description.split('. ')[0].rstrip('.').lower()}" if description else "")
+        problems.append(Problem(doc.path, line, col, "E030",
+                                f"missing required field '{name}'" + (f" in {field}" if path else ""), hint))
     return problems
 
 
@@ -167,13 +195,6 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
                                     f"unknown field '{name}'" + (f" in {field}" if path else ""),
                                     _did_you_mean(str(name), allowed, "allowed fields")))
         return problems
-    if validator == "required":
-        missing = re.search(r"'(.+?)' is a required property", error.message)
-        name = missing.group(1) if missing else error.message
-        description = schema.get("properties", {}).get(name, {}).get("description", "")
-        hint = f"add '{name}:'" + (f", {description.split('. ')[0].rstrip('.').lower()}" if description else "")
-        return [Problem(doc.path, line, col, "E030",
-                        f"missing required field '{name}'" + (f" in {field}" if path else ""), hint)]
     if validator == "type":
         expected = validator_value
         expected = [expected] if isinstance(expected, str) else expected
@@ -193,7 +214,7 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
                         f"'{error.instance}' is not allowed for '{field}'",
                         _did_you_mean(str(error.instance), choices, "choose one of"))]
     if validator == "pattern":
-        return [Problem(doc.path, line, col, "E034", *_pattern_message(field, error))]
+        return [Problem(doc.path, line, col, "E034", *_pattern_message(field, error.instance, schema))]
     if validator in ("minLength", "maxLength"):
         size = "short" if validator == "minLength" else "long"
         limit = validator_value
@@ -215,24 +236,22 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     return [Problem(doc.path, line, col, "E039", f"'{field}': {error.message}", "")]
 
 
-def _pattern_message(field: str, error: jsonschema.ValidationError) -> tuple[str, str]:
-    value = error.instance
-    pattern = str(error.validator_value)
-    if pattern == ID_PATTERN.pattern:
-        return (f"{value!r} is not a valid id in '{field}'",
-                f"use lowercase letters, digits and hyphens, e.g. '{slugify(str(value))}'")
-    if pattern == "^[A-Z]{2}$":
-        return (f"{value!r} in '{field}' is not an ISO 3166-1 alpha-2 country code",
-                _country_suggestion(str(value)) or "use two capital letters, e.g. 'US', 'RU', 'NO'")
-    if "<>" in pattern:
-        return (f"'{field}' must be plain text", "write some text, without the characters < > [ ] { } ` or line breaks")
-    if field.endswith("wikidata"):
-        return (f"{value!r} in '{field}' is not a Wikidata item id",
-                "write the id from the item's page, e.g. Q42")
-    if field.endswith("pages"):
-        return (f"{value!r} in '{field}' is not a page or page range",
-                "write pages like \"12\", \"24-30\" or \"xi-xii\"")
-    return (f"{value!r} is not valid for '{field}'", f"it must match {pattern}")
+def _pattern_message(field: str, value: Any, schema: dict) -> tuple[str, str]:
+    """Return the message and fix for a value that does not match its pattern, from the schema's `x-hint`."""
+    hint = schema.get("x-hint")
+    if not hint:
+        return (f"{value!r} is not valid for '{field}'", f"it must match {schema.get('pattern')}")
+    words = {"{value!r}": repr(value), "{field}": field, "{slug}": slugify(str(value))}
+
+    def fill(text: str) -> str:
+        for placeholder, replacement in words.items():
+            text = text.replace(placeholder, replacement)
+        return text
+
+    fix = fill(hint["fix"])
+    if schema.get("x-country-code"):
+        fix = _country_suggestion(str(value)) or fix
+    return fill(hint["message"]), fix
 
 
 def _country_suggestion(value: str) -> str:
@@ -310,7 +329,7 @@ def _items(value: Any) -> list[tuple[int, Any]]:
 
 def _term(doc: Document, path: tuple, value: Any, section: str,
           vocabulary: Terms | None, used: set[tuple[str, str]]) -> list[Problem]:
-    if vocabulary is None or not isinstance(value, str) or not ID_PATTERN.match(value):
+    if vocabulary is None or not isinstance(value, str) or not ID.match(value):
         return []  # the schema reports a malformed id; a broken vocabulary.yml reports itself
     used.add((section, value))
     if value in vocabulary[section]:
@@ -322,13 +341,21 @@ def _term(doc: Document, path: tuple, value: Any, section: str,
                     + f" (or add '{value}' to the {section} section of vocabulary.yml)")]
 
 
-def _source_refs(doc: Document, path: tuple, references: References) -> list[Problem]:
+def _declared_references(doc: Document, schema_name: str, vocabulary: Terms | None,
+                         references: References, used_terms: set) -> list[Problem]:
+    """Check every value the schema declares to be a term, a BibTeX key or a country code."""
     problems = []
-    for index, ref in _items(_get(doc.data, *path)):
-        key = _get(ref, "key")
-        if isinstance(key, str) and key not in references and not _is_placeholder(key):
-            line, col = doc.where(path + (index, "key"))
-            problems.append(_unknown_key(doc.path, line, col, key, references))
+    for field in term_fields(schema_name):
+        for where, value in values_at(doc.data, field.path):
+            problems += _term(doc, where, value, field.section, vocabulary, used_terms)
+    for path in bibtex_key_fields(schema_name):
+        for where, key in values_at(doc.data, path):
+            if isinstance(key, str) and key not in references and not _is_placeholder(key):
+                line, col = doc.where(where)
+                problems.append(_unknown_key(doc.path, line, col, key, references))
+    for path in country_code_fields(schema_name):
+        for where, code in values_at(doc.data, path):
+            problems += _country(doc, where, code)
     return problems
 
 
@@ -364,7 +391,7 @@ def _inline_citations(doc: Document, path: tuple, references: References,
 
 
 def _check_file_name(doc: Document) -> list[Problem]:
-    if ID_PATTERN.match(doc.stem):
+    if ID.match(doc.stem):
         return []
     return [Problem(doc.path, 1, 1, "E011", f"file name '{Path(doc.path).name}' is not a valid id",
                     f"rename it to {slugify(doc.stem)}.yml: lowercase letters, digits and hyphens")]
@@ -374,19 +401,14 @@ def _check_vocabulary(doc: Document, references: References) -> list[Problem]:
     problems = []
     for section in VOCABULARY_SECTIONS:
         entries = _get(doc.data, section)
-        if not isinstance(entries, dict):
-            continue
-        for term_id in entries:
-            problems += _source_refs(doc, (section, term_id, "sources"), references)
-            problems += _inline_citations(doc, (section, term_id, "definition"), references)
-            for index, code in _items(_get(entries, term_id, "countries")):
-                problems += _country(doc, (section, term_id, "countries", index), code)
+        if isinstance(entries, dict):
+            for term_id in entries:
+                problems += _inline_citations(doc, (section, term_id, "definition"), references)
     return problems
 
 
-def _check_lesson(doc: Document, vocabulary: Terms | None, lesson_ids: set[str], references: References,
-                  used_terms: set) -> list[Problem]:
-    problems = _term(doc, ("theme",), _get(doc.data, "theme"), "lesson_themes", vocabulary, used_terms)
+def _check_lesson(doc: Document, lesson_ids: set[str], references: References) -> list[Problem]:
+    problems = []
     for index, other in _items(_get(doc.data, "related")):
         if isinstance(other, str) and other not in lesson_ids:
             line, col = doc.where(("related", index))
@@ -396,14 +418,13 @@ def _check_lesson(doc: Document, vocabulary: Terms | None, lesson_ids: set[str],
             line, col = doc.where(("related", index))
             problems.append(Problem(doc.path, line, col, "E131", "a lesson cannot be related to itself",
                                     "remove it from 'related'"))
-    problems += _source_refs(doc, ("sources",), references)
     listed = {_get(ref, "key") for _, ref in _items(_get(doc.data, "sources"))}
     problems += _inline_citations(doc, ("body",), references, listed)
     return problems
 
 
 def _country(doc: Document, path: tuple, code: Any) -> list[Problem]:
-    if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2}", code):
+    if not isinstance(code, str) or not COUNTRY_CODE.fullmatch(code):
         return []  # the schema reports it
     if code in EXTRA_COUNTRY_CODES or pycountry.countries.get(alpha_2=code):
         return []
@@ -413,26 +434,10 @@ def _country(doc: Document, path: tuple, code: Any) -> list[Problem]:
     return [Problem(doc.path, line, col, "E110", f"'{code}' is not an ISO 3166-1 country code", hint)]
 
 
-def _check_case(doc: Document, vocabulary: Terms | None, lesson_ids: set[str], references: References,
-                today: dt.date, used_terms: set, used_lessons: set) -> list[Problem]:
+def _check_case(doc: Document, lesson_ids: set[str], references: References,
+                today: dt.date, used_lessons: set) -> list[Problem]:
     data = doc.data
     problems = []
-    problems += _term(doc, ("conflict",), _get(data, "conflict"), "conflicts", vocabulary, used_terms)
-    for index, convenor in _items(_get(data, "convenors")):
-        problems += _term(doc, ("convenors", index, "type"), _get(convenor, "type"),
-                          "convenor_types", vocabulary, used_terms)
-    for index, value in _items(_get(data, "participants", "types")):
-        problems += _term(doc, ("participants", "types", index), value,
-                          "participant_types", vocabulary, used_terms)
-    for index, value in _items(_get(data, "format")):
-        problems += _term(doc, ("format", index), value, "formats", vocabulary, used_terms)
-    for index, outcome in _items(_get(data, "outcomes")):
-        problems += _term(doc, ("outcomes", index, "type"), _get(outcome, "type"),
-                          "outcome_types", vocabulary, used_terms)
-        problems += _source_refs(doc, ("outcomes", index, "sources"), references)
-    for index, code in _items(_get(data, "countries")):
-        problems += _country(doc, ("countries", index), code)
-
     seen_lessons: set[str] = set()
     for index, link in _items(_get(data, "lessons")):
         lesson = _get(link, "lesson")
@@ -449,11 +454,8 @@ def _check_case(doc: Document, vocabulary: Terms | None, lesson_ids: set[str], r
                                     _did_you_mean(lesson, lesson_ids, "lessons")
                                     + f" (or create lessons/{lesson}.yml)"))
 
-    problems += _source_refs(doc, ("sources",), references)
     listed = {_get(ref, "key") for _, ref in _items(_get(data, "sources"))}
     problems += _inline_citations(doc, ("narrative",), references, listed)
-    for index, _person in _items(_get(data, "participants", "notable")):
-        problems += _source_refs(doc, ("participants", "notable", index, "sources"), references)
     problems += _check_period(doc, today)
     problems += _check_reviewed(doc, today)
     problems += _check_confidential(doc)
@@ -551,12 +553,14 @@ def _check_convenor_spelling(cases: tuple[Document, ...]) -> list[Problem]:
 def _unused(raw: RawContent, vocabulary: Terms | None, used_terms: set, used_lessons: set) -> list[Problem]:
     problems = []
     for doc in raw.lessons:
-        if doc.stem not in used_lessons and ID_PATTERN.match(doc.stem):
+        if doc.stem not in used_lessons and ID.match(doc.stem):
             problems.append(Problem(doc.path, 1, 1, "W201", f"no case illustrates lesson '{doc.stem}'",
                                     "link it from a case's 'lessons' field", severity="warning"))
     if vocabulary is not None and raw.vocabulary is not None:
-        # Concepts and regions describe the field and the world, not the cases.
-        for section in [s for s in VOCABULARY_SECTIONS if s not in ("concepts", "regions")]:
+        # Only sections that some field takes terms from; concepts and regions
+        # describe the field and the world, not the cases.
+        declared = {field.section for name in (CASE_SCHEMA, LESSON_SCHEMA) for field in term_fields(name)}
+        for section in [s for s in VOCABULARY_SECTIONS if s in declared]:
             for term in sorted(vocabulary[section]):
                 if (section, term) not in used_terms:
                     line, col = raw.vocabulary.where((section, term), key=True)

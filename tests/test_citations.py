@@ -139,7 +139,7 @@ def test_unusable_and_case_duplicate_bibtex_keys_are_refused() -> None:
 
 def test_prose_cannot_imitate_a_citation_token_and_plain_text_is_unescaped_once() -> None:
     from generator.link import link_site
-    from generator.render import plain_text, prose_html
+    from generator.prose import plain_text, prose_html
 
     site = link_site(load_content(FIXTURE_CORPUS))
     html = prose_html('[x](https://example.org/ "\ue0000\ue001") and [@doe2001workshops]', site, "cases/x/")

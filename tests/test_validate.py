@@ -374,7 +374,7 @@ def test_export_writes_the_open_data_files(tmp_path: Path) -> None:
 
 
 def test_csv_cells_cannot_run_as_formulas() -> None:
-    from generator.render import _csv_cell
+    from generator.opendata import _csv_cell
     assert _csv_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert _csv_cell("@SUM(A1)") == "'@SUM(A1)"
     assert _csv_cell("Dartmouth Conference") == "Dartmouth Conference"

@@ -1,0 +1,198 @@
+"""The schema registry: every fact about the shape of the content, read once from the JSON Schemas.
+
+The schemas in `generator/schema/` are the single source of what a field is.
+Besides standard JSON Schema they carry a few keywords of our own, which every
+stage reads from here instead of restating them:
+
+- `x-vocabulary: SECTION` on a field whose value is a term of vocabulary.yml;
+  `x-detail: [FIELD, …]` names the sibling fields a term's page quotes for the
+  case, and `x-facet: {name, label, position}` makes the field a filter of the
+  explorer;
+- `x-bibtex-key: true` on a field whose value is a key of references.bib;
+- `x-hint: {message, fix}` on a node with a `pattern`, the words of the
+  problem reported when a value does not match (`{value!r}`, `{field}` and
+  `{slug}` are filled in), and `x-country-code: true` on ISO 3166-1 codes,
+  which are checked against the list of countries;
+- on each section of vocabulary.schema.json: `x-title`, `x-page: {folder,
+  singular, intro}` for sections with a page per term, and `x-glossary-links`
+  for sections whose terms link themselves from prose.
+
+Validation, cross-linking, the explorer, the glossary and the field
+reference in CONTRIBUTING.md all derive from these declarations, so a new
+vocabulary-backed field is: its schema, its terms in vocabulary.yml, and a
+template line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+SCHEMA_DIR = Path(__file__).parent / "schema"
+SCHEMA_FILES = ("case.schema.json", "lesson.schema.json", "vocabulary.schema.json")
+CASE_SCHEMA, LESSON_SCHEMA, VOCABULARY_SCHEMA = SCHEMA_FILES
+
+# Codes in common use that ISO 3166-1 reserves rather than assigns.
+EXTRA_COUNTRY_CODES = {"XK": "Kosovo"}
+
+# A key path into a YAML document; "*" stands for every item of a list.
+FieldPath = tuple[str, ...]
+
+
+@cache
+def load_schema(name: str) -> dict:
+    """Return the parsed JSON Schema `name` from generator/schema/."""
+    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+
+def _pattern(definition: str) -> re.Pattern:
+    return re.compile(load_schema(CASE_SCHEMA)["$defs"][definition]["pattern"])
+
+
+ID = _pattern("id")
+BIBTEX_KEY = _pattern("bibtexKey")
+COUNTRY_CODE = _pattern("countryCode")
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A section of vocabulary.yml: how its terms are titled, paged and linked."""
+
+    name: str
+    title: str
+    description: str
+    folder: str = ""  # where each term has a page: `<folder>/<term>/`; empty for no pages
+    singular: str = ""
+    intro: str = ""
+    glossary_links: bool = False
+
+
+def _sections() -> tuple[Section, ...]:
+    found = []
+    for name, node in load_schema(VOCABULARY_SCHEMA)["properties"].items():
+        page = node.get("x-page", {})
+        found.append(Section(name, node.get("x-title", name.replace("_", " ").capitalize()),
+                             node.get("description", ""), page.get("folder", ""),
+                             page.get("singular", ""), page.get("intro", ""),
+                             bool(node.get("x-glossary-links"))))
+    return tuple(found)
+
+
+# The sections of vocabulary.yml in their order (the glossary's order).
+SECTIONS = _sections()
+VOCABULARY_SECTIONS = tuple(section.name for section in SECTIONS)
+SECTIONS_BY_NAME = {section.name: section for section in SECTIONS}
+PAGED_SECTIONS = tuple(section for section in SECTIONS if section.folder)
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """How a field filters the explorer: its URL parameter, its label and its place among the filters."""
+
+    name: str
+    label: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class TermField:
+    """A field of a case or lesson file that takes a vocabulary term."""
+
+    path: FieldPath  # e.g. ("convenors", "*", "type")
+    section: str
+    detail: tuple[str, ...] = ()  # sibling fields quoted on the term's page
+    facet: Facet | None = None
+
+    @property
+    def parent(self) -> FieldPath:
+        """Return the path of the object holding the field (where its detail fields are)."""
+        return self.path[:-1]
+
+
+def _resolve(node: dict, document: dict) -> tuple[dict, dict]:
+    """Follow `$ref` (local, or into another schema file); return the merged node and its document."""
+    ref = node.get("$ref")
+    if not ref:
+        return node, document
+    file_name, _, pointer = ref.partition("#")
+    base = load_schema(file_name) if file_name else document
+    target = base
+    for part in pointer.strip("/").split("/"):
+        target = target[part]
+    resolved, base = _resolve(target, base)
+    merged = dict(resolved)
+    merged.update({key: value for key, value in node.items() if key != "$ref"})
+    return merged, base
+
+
+def walk_schema(schema_name: str) -> Iterator[tuple[FieldPath, dict, bool]]:
+    """Yield (path, resolved node, required) for every field of a schema, depth first, in order."""
+    root = load_schema(schema_name)
+
+    def walk(node: dict, document: dict, path: FieldPath) -> Iterator[tuple[FieldPath, dict, bool]]:
+        required = set(node.get("required", ()))
+        for name, child in node.get("properties", {}).items():
+            child, base = _resolve(child, document)
+            yield path + (name,), child, name in required
+            yield from walk(child, base, path + (name,))
+            yield from members(child, base, path + (name,))
+
+    def members(node: dict, document: dict, path: FieldPath) -> Iterator[tuple[FieldPath, dict, bool]]:
+        # The items of a list, or the entries of a map such as a vocabulary section, as "*".
+        for keyword in ("items", "additionalProperties"):
+            if isinstance(node.get(keyword), dict):
+                member, base = _resolve(node[keyword], document)
+                yield path + ("*",), member, False
+                yield from walk(member, base, path + ("*",))
+                yield from members(member, base, path + ("*",))
+
+    yield from walk(root, root, ())
+
+
+@cache
+def term_fields(schema_name: str) -> tuple[TermField, ...]:
+    """Return every field of a schema declared with `x-vocabulary`, in schema order."""
+    fields = []
+    for path, node, _ in walk_schema(schema_name):
+        if "x-vocabulary" in node:
+            facet = node.get("x-facet")
+            fields.append(TermField(path, node["x-vocabulary"], tuple(node.get("x-detail", ())),
+                                    Facet(**facet) if facet else None))
+    return tuple(fields)
+
+
+@cache
+def bibtex_key_fields(schema_name: str) -> tuple[FieldPath, ...]:
+    """Return the paths of every field of a schema whose value is a key of references.bib."""
+    return tuple(path for path, node, _ in walk_schema(schema_name) if node.get("x-bibtex-key"))
+
+
+@cache
+def country_code_fields(schema_name: str) -> tuple[FieldPath, ...]:
+    """Return the paths of every field of a schema whose value is an ISO 3166-1 country code."""
+    return tuple(path for path, node, _ in walk_schema(schema_name) if node.get("x-country-code"))
+
+
+@cache
+def defaults(schema_name: str) -> dict[FieldPath, Any]:
+    """Return the schema's `default` values by field path."""
+    return {path: node["default"] for path, node, _ in walk_schema(schema_name) if "default" in node}
+
+
+def values_at(data: Any, path: FieldPath, where: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Yield (key path, value) for every value at a field path in parsed YAML; `*` matches each list item."""
+    if not path:
+        yield where, data
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        members = enumerate(data) if isinstance(data, list) else data.items() if isinstance(data, dict) else ()
+        for key, item in members:
+            yield from values_at(item, rest, where + (key,))
+    elif isinstance(data, dict) and head in data:
+        yield from values_at(data[head], rest, where + (head,))
