@@ -29,6 +29,7 @@ from bibtexparser import middlewares
 from pylatexenc.latex2text import LatexNodes2Text
 
 from .model import Problem, Reference
+from .registry import BIBTEX_KEY
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -364,8 +365,6 @@ def _index_node(display: str, node: yaml.Node, path: KeyPath, values: dict, keys
 # Names are split before LaTeX is decoded, so that a braced organisation name
 # such as {{Norwegian Ministry of Foreign Affairs}} stays one name; the parts
 # are decoded afterwards by `_person`.
-# A key names a page (/sources/<key>/), so it must be safe in a URL and a file name.
-BIBTEX_KEY = re.compile(r"[A-Za-z0-9_:-][A-Za-z0-9_:.-]*")
 
 # Addresses are not LaTeX: decoding a url would read `%` as the start of a
 # comment (dropping the rest), `&` as a table column and `--` as a dash. These
@@ -438,6 +437,7 @@ def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[st
     lower_keys: dict[str, str] = {}
     for entry in library.entries:
         start = entry.start_line or 0  # bibtexparser types it optional; parsed entries have one
+        # A key names a page (/sources/<key>/), so it must be safe in a URL and a file name.
         if not BIBTEX_KEY.fullmatch(entry.key):
             problems.append(Problem(display, start + 1, 1, "E024",
                                     f"'{entry.key}' is not a usable BibTeX key",
