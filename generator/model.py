@@ -10,10 +10,11 @@ Authored fields (what a contributor writes in YAML or BibTeX) live on `Case`,
 - `Site.lessons_citing`: for each source, the lessons citing it;
 - `Site.convenors`: every convenor named by a case, keyed by its slug;
 - `Site.related`: for each case, the closest other cases and why;
-- `Site.case_citations`: each case formatted as a citable work, by CSL style;
+- `Site.case_citations`: each case formatted as a citable work, by CSL style
+  (filled in, like `Reference.formatted`, by `bibliography.format_citations`);
 - `Site.last_changed`: the date of the last commit touching each content file;
-- `Reference.formatted`, `Reference.formatted_apa`: the reference rendered by
-  the citation engine in Chicago author-date and in APA style.
+- `Reference.formatted`: the reference rendered by the citation engine, by
+  CSL style (Chicago author-date first, then APA).
 
 Templates read these objects and never see raw YAML.
 """
@@ -21,7 +22,7 @@ Templates read these objects and never see raw YAML.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,8 +221,12 @@ class Reference:
     line: int
     raw: str
     editors: tuple[tuple[str, str], ...] = ()
-    formatted: str = ""
-    formatted_apa: str = ""
+    formatted: Mapping[str, str] = field(default_factory=dict)  # HTML by citation style, once formatted
+
+    @property
+    def text(self) -> str:
+        """Return the reference formatted in the default style (the first of `bibliography.STYLES`)."""
+        return next(iter(self.formatted.values()), "")
 
     @property
     def year(self) -> str:

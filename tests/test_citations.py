@@ -10,7 +10,8 @@ import rispy
 from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
 from citeproc.source.json import CiteProcJSON
 
-from generator.bibliography import _style, case_csl_item, format_references, to_bibtex, to_ris
+from generator import bibliography
+from generator.bibliography import CitationFormatter, _style, case_csl_item, csl_item, to_bibtex, to_ris
 from generator.citations import find_citations
 from generator.load import load_content
 from tests.conftest import FIXTURE_CORPUS, REAL_TODAY, REPO
@@ -47,16 +48,32 @@ def test_crossref_fills_the_chapter_from_its_book(raw) -> None:
 
 
 def test_chicago_and_apa_come_from_the_citation_engine_with_diacritics(raw) -> None:
-    refs = [raw.references["doe2001workshops"], raw.references["jones1999chapter"]]
-    chicago = format_references(refs)
-    assert chicago["doe2001workshops"] == (
+    formatter = CitationFormatter()
+    doe = formatter.in_every_style(csl_item(raw.references["doe2001workshops"]))
+    jones = formatter.in_every_style(csl_item(raw.references["jones1999chapter"]))
+    assert doe["chicago-author-date"] == (
         "Doe, Jane, and Jörg Müller. 2001. <i>Workshops in Practice: A Fictional Study</i>. Example Press.")
-    apa = format_references(refs, "apa")
-    assert apa["doe2001workshops"] == (
+    assert doe["apa"] == (
         "Doe, J., &amp; Müller, J. (2001). <i>Workshops in Practice: A Fictional Study</i>. Example Press.")
-    assert apa["jones1999chapter"] == (
+    assert jones["apa"] == (
         "Jones, N. (1999). The Oslo Chapter. In A. Smith &amp; S. Østergaard (eds.), "
         "<i>Dialogue across Lines</i> (pp. 45–67). Example University Press.")
+
+
+def test_the_formatter_reuses_results_by_content_and_never_serves_a_changed_entry_stale(raw) -> None:
+    formatter = CitationFormatter()
+    item = csl_item(raw.references["doe2001workshops"])
+    first = formatter.format(item, "apa")
+    calls = []
+    with pytest.MonkeyPatch.context() as patch:
+        original = bibliography.CitationStylesBibliography
+        patch.setattr(bibliography, "CitationStylesBibliography",
+                      lambda *args: calls.append(args) or original(*args))
+        assert formatter.format(dict(item), "apa") == first  # same content: remembered
+        assert calls == []
+        changed = formatter.format(item | {"title": "Workshops Revisited"}, "apa")
+        assert len(calls) == 1  # changed content: formatted anew
+    assert "Workshops Revisited" in changed and changed != first
 
 
 def test_inline_citations_are_parsed_with_pages() -> None:
@@ -102,6 +119,7 @@ def test_named_contributors_are_the_authors(case) -> None:
 
 
 def test_hostile_bibtex_cannot_inject_markup() -> None:
+    from generator.bibliography import format_citations
     from generator.link import link_site
     from generator.load import parse_bibtex
     from generator.render import render_pages
@@ -115,7 +133,7 @@ def test_hostile_bibtex_cannot_inject_markup() -> None:
     from dataclasses import replace
     raw = load_content(FIXTURE_CORPUS)
     site = link_site(replace(raw, references={**raw.references, **refs}))
-    page = render_pages(site)["sources/evil2020x/index.md"]
+    page = render_pages(format_citations(site))["sources/evil2020x/index.md"]
     assert "<script>" not in page and "<img" not in page
     assert 'href="javascript' not in page
     assert "&lt;script&gt;" in page  # shown as text in the BibTeX listing
