@@ -43,7 +43,7 @@ def explorer_data(site: Site) -> tuple[list[Facet], list[Row]]:
         end = case.end if case.end is not None else max(case.start, int(case.reviewed[:4]))
         derived = {
             "region": list(site.case_regions[case.id]),
-            "convenor": [c.slug for c in case.convenors],
+            "convenor": [part.convenor.slug for part in case.convenors],
             "lesson": [link.lesson for link in case.lessons],
             "track": [case.track],
             "decade": [f"{d}s" for d in range(case.start // 10 * 10, end // 10 * 10 + 1, 10)],

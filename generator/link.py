@@ -18,6 +18,7 @@ from .load import RawContent
 from .model import (
     Case,
     Convenor,
+    ConvenorRole,
     Evidence,
     Identifiers,
     Lesson,
@@ -32,7 +33,7 @@ from .model import (
     TermLink,
 )
 from .registry import CASE_SCHEMA, VOCABULARY_SECTIONS, defaults, term_fields, values_at
-from .urls import slugify
+from .urls import convenor_slug
 
 RELATED_LIMIT = 5
 
@@ -57,8 +58,8 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
             evidence[link.lesson].append(Evidence(case, link.stance, link.note))
         for kind, item_id, detail in _mentions(case, region_of):
             backlinks[(kind, item_id)].append(Mention(case, detail))
-        for convenor in case.convenors:
-            convenors.setdefault(convenor.slug, convenor)
+        for part in case.convenors:
+            convenors.setdefault(part.convenor.slug, part.convenor)
 
     lessons_citing: dict[str, list[Lesson]] = defaultdict(list)
     for lesson in lessons:
@@ -99,8 +100,8 @@ def _mentions(case: Case, region_of: dict[str, tuple[str, ...]]) -> list[tuple[s
 
     for link in case.terms:
         add(link.section, link.term, link.detail)
-    for convenor in case.convenors:
-        add("convenor", convenor.slug, convenor.role)
+    for part in case.convenors:
+        add("convenor", part.convenor.slug, part.role)
     for country in case.countries:
         for region in region_of.get(country, ()):
             add("regions", region)
@@ -147,7 +148,8 @@ def _case(case_id: str, path: str, data: dict) -> Case:
         track=data["track"],
         conflict=data["conflict"],
         countries=tuple(data["countries"]),
-        convenors=tuple(Convenor(c["name"].strip(), c["type"], slugify(c["name"]), c.get("role", "").strip())
+        convenors=tuple(ConvenorRole(Convenor(c["name"].strip(), c["type"], convenor_slug(c["name"])),
+                                     c.get("role", "").strip())
                         for c in data["convenors"]),
         participant_types=tuple(participants["types"]),
         notable=tuple(NotablePerson(p["name"].strip(), p["role"].strip(), _refs(p.get("sources")))
@@ -237,7 +239,7 @@ def _candidates(cases: tuple[Case, ...]) -> list[list[Case]]:
     for index, case in enumerate(cases):  # cases are in start-year order
         keys = {("conflict", case.conflict)}
         keys |= {("lesson", link.lesson) for link in case.lessons}
-        keys |= {("convenor", convenor.slug) for convenor in case.convenors}
+        keys |= {("convenor", part.convenor.slug) for part in case.convenors}
         for key in keys:
             groups[key].append(index)
     nearby: list[set[int]] = [set() for _ in cases]
@@ -251,7 +253,7 @@ def _related(case: Case, cases: list[Case], lesson_titles: dict[str, str],
              vocabulary: MappingProxyType) -> tuple[Related, ...]:
     """Return the closest other cases by shared lessons, convenors, conflict and format, with reasons."""
     mine_lessons = {link.lesson for link in case.lessons}
-    mine_convenors = {c.slug: c.name for c in case.convenors}
+    mine_convenors = {part.convenor.slug: part.convenor.name for part in case.convenors}
     scored = []
     for other in cases:
         if other.id == case.id:
@@ -262,7 +264,8 @@ def _related(case: Case, cases: list[Case], lesson_titles: dict[str, str],
         if shared:
             score += 3 * len(shared)
             reasons.append(_shares(len(shared), "lesson", [lesson_titles.get(lesson, lesson) for lesson in shared]))
-        convenors = sorted(mine_convenors[c.slug] for c in other.convenors if c.slug in mine_convenors)
+        convenors = sorted(mine_convenors[part.convenor.slug] for part in other.convenors
+                           if part.convenor.slug in mine_convenors)
         if convenors:
             score += 3 * len(convenors)
             reasons.append("same convenor: " + ", ".join(convenors))

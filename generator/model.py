@@ -111,11 +111,18 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class Convenor:
-    """An organisation or person that convened a case."""
+    """An organisation (or person) that convenes cases: one name, one type and one page across all its cases."""
 
     name: str
     type: str
-    slug: str
+    slug: str  # its identity: `urls.convenor_slug(name)`
+
+
+@dataclass(frozen=True, slots=True)
+class ConvenorRole:
+    """A convenor's part in one case."""
+
+    convenor: Convenor
     role: str = ""
 
 
@@ -171,7 +178,7 @@ class Case:
     track: str
     conflict: str
     countries: tuple[str, ...]
-    convenors: tuple[Convenor, ...]
+    convenors: tuple[ConvenorRole, ...]
     participant_types: tuple[str, ...]
     notable: tuple[NotablePerson, ...]
     formats: tuple[str, ...]

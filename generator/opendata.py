@@ -32,7 +32,8 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
         "conflict": case.conflict,
         "countries": list(case.countries),
         "regions": list(site.case_regions[case.id]),
-        "convenors": [{"name": c.name, "type": c.type, "role": c.role} for c in case.convenors],
+        "convenors": [{"name": part.convenor.name, "type": part.convenor.type, "role": part.role}
+                      for part in case.convenors],
         "participant_types": list(case.participant_types),
         "formats": list(case.formats),
         "outcomes": [{"type": o.type, "text": o.text, "certainty": o.certainty,

@@ -45,6 +45,11 @@ def relative(from_url: str, to_url: str) -> str:
     return f"{path}#{fragment}" if fragment else path
 
 
+def convenor_slug(name: str) -> str:
+    """Return the identity of a convenor, and its page's id: two names with one slug are one convenor."""
+    return slugify(name.strip())
+
+
 def slugify(text: str) -> str:
     """Return a URL slug: ASCII lowercase words joined by hyphens (`Sant'Egidio` -> `santegidio`).
 

@@ -48,7 +48,7 @@ from .registry import (
     term_fields,
     values_at,
 )
-from .urls import slugify
+from .urls import convenor_slug, slugify
 
 # The scaffold made by `casebook new` marks every value to fill in with this.
 PLACEHOLDER = "FILL IN"
@@ -106,7 +106,7 @@ def validate_content(raw: RawContent, today: dt.date) -> tuple[Problem, ...]:
         problems += _declared_references(doc, CASE_SCHEMA, vocabulary, raw.references, used_terms)
         problems += _check_case(doc, lesson_ids, raw.references, today, used_lessons)
         problems += _check_aliases(doc, case_ids, aliases_seen)
-    problems += _check_convenor_spelling(raw.cases)
+    problems += _check_convenors(raw.cases, vocabulary)
     problems += _unused(raw, vocabulary, used_terms, used_lessons)
     return tuple(sorted(problems, key=lambda p: (p.path, p.line, p.col, p.code)))
 
@@ -525,29 +525,48 @@ def _check_aliases(doc: Document, case_ids: set[str], seen: dict[str, str]) -> l
     return problems
 
 
-def _check_convenor_spelling(cases: tuple[Document, ...]) -> list[Problem]:
-    """Two spellings of one convenor would compete for one page: report the less common ones."""
+def _check_convenors(cases: tuple[Document, ...], vocabulary: Terms | None) -> list[Problem]:
+    """A convenor is one organisation across cases: report the less common spellings and types of each.
+
+    Only known types are compared: an unknown one is reported as such already.
+    """
+    known_types = vocabulary["convenor_types"] if vocabulary is not None else {}
     spellings: dict[str, dict[str, list[tuple[Document, int]]]] = {}
+    types: dict[str, dict[str, list[tuple[Document, int]]]] = {}
     for doc in cases:
         for index, convenor in _items(_get(doc.data, "convenors")):
-            name = _get(convenor, "name")
+            name, kind = _get(convenor, "name"), _get(convenor, "type")
             if isinstance(name, str):
-                spellings.setdefault(slugify(name), {}).setdefault(name.strip(), []).append((doc, index))
+                spellings.setdefault(convenor_slug(name), {}).setdefault(name.strip(), []).append((doc, index))
+                if isinstance(kind, str) and kind in known_types:
+                    types.setdefault(convenor_slug(name), {}).setdefault(kind, []).append((doc, index))
     problems = []
     for variants in spellings.values():
-        if len(variants) < 2:
-            continue
-        usual = max(variants, key=lambda name: len(variants[name]))  # ties: the first seen
-        where = variants[usual][0][0].path
-        for name, places in variants.items():
-            if name == usual:
-                continue
-            for doc, index in places:
-                line, col = doc.where(("convenors", index, "name"))
-                problems.append(Problem(doc.path, line, col, "E170",
-                                        f"convenor '{name}' is spelled '{usual}' in {where}",
-                                        "use one spelling, so that both cases share the convenor's page"))
+        for name, usual, where, doc, index in _less_common(variants):
+            line, col = doc.where(("convenors", index, "name"))
+            problems.append(Problem(doc.path, line, col, "E170",
+                                    f"convenor '{name}' is spelled '{usual}' in {where}",
+                                    "use one spelling, so that both cases share the convenor's page"))
+    for variants in types.values():
+        for kind, usual, where, doc, index in _less_common(variants):
+            line, col = doc.where(("convenors", index, "type"))
+            name = _get(doc.data, "convenors", index, "name")
+            problems.append(Problem(doc.path, line, col, "E171",
+                                    f"convenor '{name}' has type '{kind}' here but '{usual}' in {where}",
+                                    "an organisation has one type in every case: use the same one"))
     return problems
+
+
+def _less_common(variants: dict[str, list[tuple[Document, int]]]) -> Iterable[tuple[str, str, str, Document, int]]:
+    """Yield (variant, usual variant, file of the usual one, doc, index) for each use of a less common variant."""
+    if len(variants) < 2:
+        return
+    usual = max(variants, key=lambda value: len(variants[value]))  # ties: the first seen
+    where = variants[usual][0][0].path
+    for value, places in variants.items():
+        if value != usual:
+            for doc, index in places:
+                yield value, usual, where, doc, index
 
 
 def _unused(raw: RawContent, vocabulary: Terms | None, used_terms: set, used_lessons: set) -> list[Problem]:

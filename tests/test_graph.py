@@ -20,8 +20,8 @@ from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, REAL_TODAY, REPO
 def declared_links(case) -> set[tuple[str, str]]:
     """Every page a case file points at, by (kind, id)."""
     links = {("conflicts", case.conflict)}
-    links |= {("convenor", c.slug) for c in case.convenors}
-    links |= {("convenor_types", c.type) for c in case.convenors}
+    links |= {("convenor", part.convenor.slug) for part in case.convenors}
+    links |= {("convenor_types", part.convenor.type) for part in case.convenors}
     links |= {("participant_types", t) for t in case.participant_types}
     links |= {("formats", f) for f in case.formats}
     links |= {("outcome_types", o.type) for o in case.outcomes}

@@ -60,6 +60,9 @@ EXPECTED = {
     'field-dedented.yml': [
         "cases/field-dedented.yml:6:2: error: YAML syntax error: did not find expected key; 'end:' starts in column 2 but 'start:' above it in column 3; line up the fields of one block in one column (a field inside a block starts further right than the block's name) [E002]",
     ],
+    'convenor-typed-differently.yml': [
+        "cases/convenor-typed-differently.yml:10:11: error: convenor 'Example Peace Institute' has type 'academic' here but 'ngo' in cases/example-dialogue.yml; an organisation has one type in every case: use the same one [E171]",
+    ],
     'countries-not-a-list.yml': [
         "cases/countries-not-a-list.yml:7:12: error: 'countries' must be a list, not text; write a list, e.g. [a, b] or one '- item' per line [E032]",
     ],
