@@ -6,24 +6,33 @@ import datetime as dt
 from pathlib import Path
 
 import yaml
+from mkdocs.config import load_config
+from mkdocs.exceptions import ConfigurationError
 
 from .bibliography import CitationFormatter, format_citations
 from .link import link_site
 from .load import load_content
-from .model import ContentError, Problem, Site
+from .model import ContentError, Problem, Severity, Site
 from .render import make_environment_for_files, render_pages
 from .urls import slugify
 from .validate import validate_content
 
 
 def read_settings(root: Path) -> dict[str, str]:
-    """Return site_url, repo_url and edit_uri from mkdocs.yml, for commands run without MkDocs."""
+    """Return site_url, repo_url and edit_uri as MkDocs reads them from mkdocs.yml; {} without one.
+
+    For commands run without MkDocs (`casebook export`). The file is read by
+    MkDocs itself, so its YAML tags, defaults and validation apply; a file it
+    refuses raises ValueError with MkDocs' reason.
+    """
     path = Path(root) / "mkdocs.yml"
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+    if not path.is_file():
         return {}
-    return {key: str(config.get(key) or "") for key in ("site_url", "repo_url", "edit_uri")}
+    try:
+        config = load_config(str(path))
+    except (ConfigurationError, yaml.YAMLError, OSError) as error:
+        raise ValueError(f"{path}: {error}") from None
+    return {"site_url": config.site_url or "", "repo_url": config.repo_url or "", "edit_uri": config.edit_uri or ""}
 
 
 def check(root: Path, today: dt.date) -> tuple[Problem, ...]:
@@ -36,10 +45,10 @@ def link_content(root: Path, settings: dict[str, str] | None,
     """Return the linked site and any warnings; raise ContentError on errors."""
     raw = load_content(root)
     problems = validate_content(raw, today)
-    errors = tuple(p for p in problems if p.severity == "error")
+    errors = tuple(p for p in problems if p.severity is Severity.ERROR)
     if errors:
         raise ContentError(errors)
-    return link_site(raw, settings), tuple(p for p in problems if p.severity != "error")
+    return link_site(raw, settings), tuple(p for p in problems if p.severity is not Severity.ERROR)
 
 
 def build_site(root: Path, settings: dict[str, str] | None, today: dt.date,

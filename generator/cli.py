@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .build import check, link_content, read_settings, scaffold_case
 from .clock import resolve_today
-from .model import ContentError, Problem, summarise
+from .model import ContentError, Problem, Severity, summarise
 from .opendata import data_files
 from .reference import update_contributing
 
@@ -93,7 +93,7 @@ def _print_problems(problems: tuple[Problem, ...], output_format: str | None) ->
 def _check(args: argparse.Namespace) -> int:
     problems = check(args.root, args.today)
     _print_problems(problems, args.format)
-    errors = [p for p in problems if p.severity == "error"]
+    errors = [p for p in problems if p.severity is Severity.ERROR]
     print(f"{summarise(problems)}: {'failed' if errors else 'content is valid'}.", file=sys.stderr)
     return 1 if errors else 0
 
@@ -120,7 +120,12 @@ def _docs(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     try:
-        site, _ = link_content(args.root, read_settings(args.root), args.today)
+        settings = read_settings(args.root)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    try:
+        site, _ = link_content(args.root, settings, args.today)
     except ContentError as error:
         _print_problems(error.problems, "text")
         print(f"{summarise(error.problems)}: nothing exported.", file=sys.stderr)

@@ -23,6 +23,68 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+
+class Severity(StrEnum):
+    """How bad a problem is: an error stops the build, a warning does not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+# Every problem the checker can report, by its stable code, with what CONTRIBUTING.md says of it.
+# A Problem's code must be one of these (a test checks every code used is here, and documented).
+PROBLEM_CODES: Mapping[str, str] = MappingProxyType({
+    'E001': 'a required file (`vocabulary.yml`, `references.bib`) is missing',
+    'E002': 'YAML syntax error',
+    'E003': 'the file is not UTF-8',
+    'E004': 'a tab in the indentation',
+    'E005': 'the file is empty',
+    'E006': 'the same field twice in one mapping',
+    'E007': 'YAML anchors, aliases or merge keys',
+    'E008': 'a field name that is not plain text',
+    'E009': 'values nested more than 20 levels deep',
+    'E010': 'a content file ending in `.yaml` instead of `.yml`',
+    'E011': 'a file name that is not a valid id',
+    'E012': 'a content file that is a symbolic link',
+    'E013': 'a file over the size limit: 1 MB for a YAML content file, 10 MB for `references.bib`',
+    'E020': 'a BibTeX key used twice (also when the two differ only in case)',
+    'E021': 'a malformed BibTeX entry',
+    'E022': 'a `crossref` to a key that is not in `references.bib`',
+    'E023': 'a `url` in `references.bib` that is not an http(s) address',
+    'E024': 'a BibTeX key with characters other than letters, digits and `- _ : .`',
+    'E030': 'a required field is missing',
+    'E031': 'an unknown field (often a typo; the message suggests the right name)',
+    'E032': 'a value of the wrong kind (text for a number, one value for a list, …)',
+    'E033': 'a value outside the allowed list',
+    'E034': 'a value of the wrong form (id, country code, page range, plain-text title)',
+    'E035': 'text too short or too long',
+    'E036': 'a list with too few entries',
+    'E037': 'the same entry twice in a list',
+    'E038': 'a date that does not exist or is not written YYYY-MM-DD',
+    'E039': 'any other schema rule',
+    'E040': 'a `FILL IN` placeholder left in',
+    'E101': 'a vocabulary term that `vocabulary.yml` does not define',
+    'E110': 'a country code that is not ISO 3166-1 alpha-2',
+    'E120': 'a period that ends before it starts',
+    'E121': 'a period in the future',
+    'E122': 'a review date in the future',
+    'E130': 'a lesson id with no file in `lessons/`',
+    'E131': 'a lesson related to itself',
+    'E132': 'the same lesson linked twice from one case',
+    'E140': 'a source key missing from `references.bib`',
+    'E141': 'a work cited in the text but not listed under `sources`',
+    'E142': 'a malformed inline citation',
+    'E150': 'a named participant of a confidential meeting without a source',
+    'E160': 'an alias that is the id of a live case',
+    'E161': 'an alias claimed by two cases',
+    'E170': 'one convenor spelled two ways',
+    'E171': 'one convenor given two types',
+    'W201': 'a lesson no case links to',
+    'W202': 'a vocabulary term nothing uses',
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +97,11 @@ class Problem:
     code: str
     message: str
     hint: str = ""
-    severity: str = "error"
+    severity: Severity = Severity.ERROR
+
+    def __post_init__(self) -> None:
+        if self.code not in PROBLEM_CODES:  # a bug in the generator, not in the content
+            raise ValueError(f"{self.code} is not in PROBLEM_CODES")
 
     def format(self) -> str:
         """Return the problem as `FILE:LINE:COL: severity: message [CODE]`."""
@@ -46,7 +112,7 @@ class Problem:
 
     def format_github(self) -> str:
         """Return the problem as a GitHub Actions workflow command (annotation)."""
-        command = "error" if self.severity == "error" else "warning"
+        command = self.severity.value
         text = self.message + (f"; {self.hint}" if self.hint else "") + f" [{self.code}]"
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         path = (self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -64,8 +130,8 @@ class ContentError(Exception):
 
 def summarise(problems: tuple[Problem, ...] | list[Problem]) -> str:
     """Return a one-line count such as `3 errors in 2 files`."""
-    errors = [p for p in problems if p.severity == "error"]
-    warnings = [p for p in problems if p.severity != "error"]
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    warnings = [p for p in problems if p.severity is not Severity.ERROR]
     parts = []
     if errors:
         files = len({p.path for p in errors})

@@ -32,7 +32,7 @@ from referencing import Registry, Resource
 
 from .citations import find_citations
 from .load import Document, RawContent
-from .model import Problem, Reference
+from .model import Problem, Reference, Severity
 from .registry import (
     CASE_SCHEMA,
     COUNTRY_CODE,
@@ -574,7 +574,7 @@ def _unused(raw: RawContent, vocabulary: Terms | None, used_terms: set, used_les
     for doc in raw.lessons:
         if doc.stem not in used_lessons and ID.match(doc.stem):
             problems.append(Problem(doc.path, 1, 1, "W201", f"no case illustrates lesson '{doc.stem}'",
-                                    "link it from a case's 'lessons' field", severity="warning"))
+                                    "link it from a case's 'lessons' field", severity=Severity.WARNING))
     if vocabulary is not None and raw.vocabulary is not None:
         # Only sections that some field takes terms from; concepts and regions
         # describe the field and the world, not the cases.
@@ -585,5 +585,5 @@ def _unused(raw: RawContent, vocabulary: Terms | None, used_terms: set, used_les
                     line, col = raw.vocabulary.where((section, term), key=True)
                     problems.append(Problem(raw.vocabulary.path, line, col, "W202",
                                             f"no case or lesson uses {section} term '{term}'",
-                                            "use it or remove it", severity="warning"))
+                                            "use it or remove it", severity=Severity.WARNING))
     return problems

@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from generator.cli import _parser
-from generator.reference import BEGIN, END, field_reference
+from generator.model import PROBLEM_CODES, Problem
+from generator.reference import BEGIN, CODES_BEGIN, CODES_END, END, code_table, field_reference
 from tests.conftest import REAL_TODAY, REPO, epoch
 
 CONTRIBUTING = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
@@ -86,11 +87,19 @@ def test_field_reference_in_contributing_is_current() -> None:
         "CONTRIBUTING.md is out of date: run `.venv/bin/casebook docs`"
 
 
-def test_every_problem_code_is_documented() -> None:
-    source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "generator").glob("*.py"))
-    codes = set(re.findall(r'"([EW]\d{3})"', source))
-    documented = set(re.findall(r"^\| ([EW]\d{3}) \|", CONTRIBUTING, re.M))
-    assert codes and codes == documented
+def test_every_problem_code_is_registered_and_documented() -> None:
+    source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "generator").glob("*.py")
+                     if p.name != "model.py")
+    used = set(re.findall(r'"([EW]\d{3})"', source))
+    assert used and used == set(PROBLEM_CODES)
+    block = CONTRIBUTING[CONTRIBUTING.index(CODES_BEGIN) + len(CODES_BEGIN): CONTRIBUTING.index(CODES_END)]
+    assert block.strip() == code_table().strip(), "CONTRIBUTING.md is out of date: run `.venv/bin/casebook docs`"
+    assert set(re.findall(r"^\| ([EW]\d{3}) \|", CONTRIBUTING, re.M)) == set(PROBLEM_CODES)
+
+
+def test_a_problem_with_an_unregistered_code_is_a_bug() -> None:
+    with pytest.raises(ValueError, match="E999 is not in PROBLEM_CODES"):
+        Problem("cases/x.yml", 1, 1, "E999", "message")
 
 
 def test_every_command_is_documented() -> None:

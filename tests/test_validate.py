@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import os
+import io
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build import check, scaffold_case
+from generator.build import check, read_settings, scaffold_case
+from generator.cli import main
 from generator.load import parse_bibtex, parse_yaml
 from tests.conftest import FIXTURE_CORPUS, REPO, epoch
 from tests.conftest import FIXTURE_TODAY as TODAY
@@ -230,11 +232,28 @@ def test_fixture_corpus_is_valid() -> None:
 
 
 def run_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run `python -m generator` with "today" pinned to the fixtures' day unless `env` says otherwise."""
-    environment = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
-    environment |= {"SOURCE_DATE_EPOCH": epoch(TODAY)} | (env or {})
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=120)
+    """Run the command line in this process, as `casebook ARGS` in `cwd` would, and return what it did.
+
+    "Today" is pinned to the fixtures' day unless `env` says otherwise.
+    """
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("GITHUB_ACTIONS", raising=False)
+        for name, value in ({"SOURCE_DATE_EPOCH": epoch(TODAY)} | (env or {})).items():
+            patch.setenv(name, value)
+        patch.chdir(cwd)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:  # argparse's own errors and --help
+                code = exit_.code if isinstance(exit_.code, int) else 1
+    return subprocess.CompletedProcess(["casebook", *args], code, stdout.getvalue(), stderr.getvalue())
+
+
+def test_the_module_entry_point_runs_the_command_line() -> None:
+    result = subprocess.run([sys.executable, "-m", "generator", "--today", TODAY.isoformat(), "check"],
+                            cwd=FIXTURE_CORPUS, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0 and result.stderr == "no problems: content is valid.\n"
 
 
 def test_check_exits_1_and_prints_every_problem(tmp_path: Path) -> None:
@@ -374,6 +393,26 @@ def test_export_writes_the_open_data_files(tmp_path: Path) -> None:
     import json
     cases = json.loads((tmp_path / "out" / "cases.json").read_text(encoding="utf-8"))
     assert [c["id"] for c in cases] == ["example-dialogue", "second-example"]
+
+
+def test_settings_are_read_as_mkdocs_reads_them(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Test\nsite_url: https://example.org/casebook/\nrepo_url: https://github.com/example/casebook\n"
+        "edit_uri: edit/main/\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n", encoding="utf-8")
+    assert read_settings(tmp_path) == {"site_url": "https://example.org/casebook/",
+                                       "repo_url": "https://github.com/example/casebook", "edit_uri": "edit/main/"}
+
+
+def test_export_reports_an_unreadable_mkdocs_yml(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    (root / "mkdocs.yml").write_text("site_name: [unclosed\n", encoding="utf-8")
+    result = run_cli("export", str(tmp_path / "out"), cwd=root)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: mkdocs.yml: MkDocs encountered an error parsing the configuration file")
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
 
 
 def test_csv_cells_cannot_run_as_formulas() -> None:
