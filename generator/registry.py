@@ -91,7 +91,7 @@ PAGED_SECTIONS = tuple(section for section in SECTIONS if section.folder)
 
 
 @dataclass(frozen=True, slots=True)
-class Facet:
+class FacetDeclaration:
     """How a field filters the explorer: its URL parameter, its label and its place among the filters."""
 
     name: str
@@ -106,7 +106,7 @@ class TermField:
     path: FieldPath  # e.g. ("convenors", "*", "type")
     section: str
     detail: tuple[str, ...] = ()  # sibling fields quoted on the term's page
-    facet: Facet | None = None
+    facet: FacetDeclaration | None = None
 
     @property
     def parent(self) -> FieldPath:
@@ -162,7 +162,7 @@ def term_fields(schema_name: str) -> tuple[TermField, ...]:
         if "x-vocabulary" in node:
             facet = node.get("x-facet")
             fields.append(TermField(path, node["x-vocabulary"], tuple(node.get("x-detail", ())),
-                                    Facet(**facet) if facet else None))
+                                    FacetDeclaration(**facet) if facet else None))
     return tuple(fields)
 
 
