@@ -63,8 +63,11 @@ def explorer_data(site: Site) -> tuple[list[Facet], list[Row]]:
             for value in dict(case_values)[name]:
                 counts[value] = counts.get(value, 0) + 1
         ordered = sorted(counts) if name == "decade" else sorted(counts, key=lambda v: (names.get(v) or v).lower())
-        facets.append(Facet(name, label, tuple((v, names.get(v, v), counts[v]) for v in ordered)))
-    return facets, rows
+        if ordered:  # a filter no case has a value for (e.g. a field not coded yet) is left out
+            facets.append(Facet(name, label, tuple((v, names.get(v, v), counts[v]) for v in ordered)))
+    shown = {facet.name for facet in facets}
+    return facets, [(case, [(name, values) for name, values in case_values if name in shown])
+                    for case, case_values in rows]
 
 
 def _labels(site: Site, name: str, field: TermField | None) -> dict[str, str]:

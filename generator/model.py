@@ -82,6 +82,9 @@ PROBLEM_CODES: Mapping[str, str] = MappingProxyType({
     'E161': 'an alias claimed by two cases',
     'E170': 'one convenor spelled two ways',
     'E171': 'one convenor given two types',
+    'E180': 'a coded value other than unknown with no source',
+    'E181': 'a party that is not one of the case\'s countries',
+    'W203': 'a stated track that the coded participants do not bear out',
     'W201': 'a lesson no case links to',
     'W202': 'a vocabulary term nothing uses',
 })

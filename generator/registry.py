@@ -14,8 +14,12 @@ stage reads from here instead of restating them:
   `{slug}` are filled in), and `x-country-code: true` on ISO 3166-1 codes,
   which are checked against the list of countries;
 - on each section of vocabulary.schema.json: `x-title`, `x-page: {folder,
-  singular, intro}` for sections with a page per term, and `x-glossary-links`
-  for sections whose terms link themselves from prose.
+  singular, intro}` for sections with a page per term, `x-glossary-links`
+  for sections whose terms link themselves from prose, and `x-codebook` for
+  the closed value sets of the codebook;
+- on the codebook's fields of case.schema.json: `x-coded: true` on a block
+  whose values need a source unless they are all `unknown`, and on the
+  schema's root `x-codebook: {version, changelog}`.
 
 Validation, cross-linking, the explorer, the glossary and the field
 reference in CONTRIBUTING.md all derive from these declarations, so a new
@@ -70,6 +74,7 @@ class Section:
     singular: str = ""
     intro: str = ""
     glossary_links: bool = False
+    codebook: bool = False  # a closed set of codebook values: listed on /codebook/, never "unused"
 
 
 def _sections() -> tuple[Section, ...]:
@@ -79,7 +84,7 @@ def _sections() -> tuple[Section, ...]:
         found.append(Section(name, node.get("x-title", name.replace("_", " ").capitalize()),
                              node.get("description", ""), page.get("folder", ""),
                              page.get("singular", ""), page.get("intro", ""),
-                             bool(node.get("x-glossary-links"))))
+                             bool(node.get("x-glossary-links")), bool(node.get("x-codebook"))))
     return tuple(found)
 
 
@@ -130,6 +135,14 @@ def _resolve(node: dict, document: dict) -> tuple[dict, dict]:
     return merged, base
 
 
+def _branches(node: dict, document: dict) -> list[tuple[dict, dict]]:
+    """Return the node itself, or each alternative of an `anyOf`/`oneOf` (e.g. `unknown` or a list)."""
+    alternatives = node.get("anyOf") or node.get("oneOf")
+    if not alternatives:
+        return [(node, document)]
+    return [_resolve(alternative, document) for alternative in alternatives]
+
+
 def walk_schema(schema_name: str) -> Iterator[tuple[FieldPath, dict, bool]]:
     """Yield (path, resolved node, required) for every field of a schema, depth first, in order."""
     root = load_schema(schema_name)
@@ -139,8 +152,9 @@ def walk_schema(schema_name: str) -> Iterator[tuple[FieldPath, dict, bool]]:
         for name, child in node.get("properties", {}).items():
             child, base = _resolve(child, document)
             yield path + (name,), child, name in required
-            yield from walk(child, base, path + (name,))
-            yield from members(child, base, path + (name,))
+            for branch, branch_base in _branches(child, base):
+                yield from walk(branch, branch_base, path + (name,))
+                yield from members(branch, branch_base, path + (name,))
 
     def members(node: dict, document: dict, path: FieldPath) -> Iterator[tuple[FieldPath, dict, bool]]:
         # The items of a list, or the entries of a map such as a vocabulary section, as "*".
@@ -176,6 +190,17 @@ def bibtex_key_fields(schema_name: str) -> tuple[FieldPath, ...]:
 def country_code_fields(schema_name: str) -> tuple[FieldPath, ...]:
     """Return the paths of every field of a schema whose value is an ISO 3166-1 country code."""
     return tuple(path for path, node, _ in walk_schema(schema_name) if node.get("x-country-code"))
+
+
+@cache
+def coded_blocks(schema_name: str) -> tuple[FieldPath, ...]:
+    """Return the paths of the codebook's blocks (`x-coded`): their values need a source unless unknown."""
+    return tuple(path for path, node, _ in walk_schema(schema_name) if node.get("x-coded"))
+
+
+def codebook_version() -> str:
+    """Return the version of the codebook, from the case schema."""
+    return load_schema(CASE_SCHEMA)["x-codebook"]["version"]
 
 
 @cache

@@ -40,9 +40,11 @@ from .registry import (
     ID,
     LESSON_SCHEMA,
     SCHEMA_FILES,
+    SECTIONS_BY_NAME,
     VOCABULARY_SCHEMA,
     VOCABULARY_SECTIONS,
     bibtex_key_fields,
+    coded_blocks,
     country_code_fields,
     load_schema,
     term_fields,
@@ -214,7 +216,13 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
                         f"'{error.instance}' is not allowed for '{field}'",
                         _did_you_mean(str(error.instance), choices, "choose one of"))]
     if validator == "pattern":
-        return [Problem(doc.path, line, col, "E034", *_pattern_message(field, error.instance, schema))]
+        return [Problem(doc.path, line, col, "E034", *_hint_message(field, error.instance, schema))]
+    if validator in ("anyOf", "oneOf"):
+        if "x-hint" in schema:
+            return [Problem(doc.path, line, col, "E039", *_hint_message(field, error.instance, schema))]
+        best = jsonschema.exceptions.best_match(error.context or ())
+        if best is not None:
+            return _explain(doc, best)
     if validator in ("minLength", "maxLength"):
         size = "short" if validator == "minLength" else "long"
         limit = validator_value
@@ -236,7 +244,7 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     return [Problem(doc.path, line, col, "E039", f"'{field}': {error.message}", "")]
 
 
-def _pattern_message(field: str, value: Any, schema: dict) -> tuple[str, str]:
+def _hint_message(field: str, value: Any, schema: dict) -> tuple[str, str]:
     """Return the message and fix for a value that does not match its pattern, from the schema's `x-hint`."""
     hint = schema.get("x-hint")
     if not hint:
@@ -335,10 +343,14 @@ def _term(doc: Document, path: tuple, value: Any, section: str,
     if value in vocabulary[section]:
         return []
     line, col = doc.where(path)
-    return [Problem(doc.path, line, col, "E101",
-                    f"unknown {section.replace('_', ' ').rstrip('s')} '{value}'",
-                    _suggest_term(value, vocabulary[section], "known terms")
-                    + f" (or add '{value}' to the {section} section of vocabulary.yml)")]
+    hint = _suggest_term(value, vocabulary[section], "known terms")
+    if SECTIONS_BY_NAME[section].codebook:
+        if not hint.startswith("did you mean"):
+            hint = "choose one of: " + ", ".join(vocabulary[section])
+        hint += " (the codebook's values are listed on the Codebook page)"
+    else:
+        hint += f" (or add '{value}' to the {section} section of vocabulary.yml)"
+    return [Problem(doc.path, line, col, "E101", f"unknown {section.replace('_', ' ').rstrip('s')} '{value}'", hint)]
 
 
 def _declared_references(doc: Document, schema_name: str, vocabulary: Terms | None,
@@ -456,10 +468,71 @@ def _check_case(doc: Document, lesson_ids: set[str], references: References,
 
     listed = {_get(ref, "key") for _, ref in _items(_get(data, "sources"))}
     problems += _inline_citations(doc, ("narrative",), references, listed)
+    problems += _check_coded(doc)
     problems += _check_period(doc, today)
     problems += _check_reviewed(doc, today)
     problems += _check_confidential(doc)
     return problems
+
+
+def _check_coded(doc: Document) -> list[Problem]:
+    """The codebook's rules beyond the schema: sources for every known value, parties among the
+    case's countries, and a stated track that the coded participants bear out."""
+    problems = []
+    for path in coded_blocks(CASE_SCHEMA):
+        for where, block in values_at(doc.data, path):
+            if not isinstance(block, dict) or _get(block, "sources"):
+                continue
+            known = [value for key, value in block.items() if key != "sources" and _has_known_value(value)]
+            if known:
+                line, col = doc.where(where, key=True)
+                problems.append(Problem(doc.path, line, col, "E180",
+                                        f"'{_field_name(where)}' codes values other than unknown without a source",
+                                        "add the works that show them under its 'sources', or write unknown"))
+    countries = set(_get(doc.data, "countries") or ()) if isinstance(_get(doc.data, "countries"), list) else set()
+    parties = [(where, code) for where, code in values_at(doc.data, ("participant_sides", "*", "party"))]
+    sides = _get(doc.data, "government_relationship", "sides")
+    parties += [(("government_relationship", "sides", code), code) for code in sides] if isinstance(sides, dict) else []
+    for where, code in parties:
+        if isinstance(code, str) and countries and code not in countries:
+            line, col = doc.where(where, key=where[-1] == code)
+            problems.append(Problem(doc.path, line, col, "E181",
+                                    f"'{code}' is not one of the case's countries ({', '.join(sorted(countries))})",
+                                    "use the code of a party listed under 'countries', or add it there"))
+    derived = derived_track(doc.data)
+    stated = _get(doc.data, "track")
+    if derived and stated in ("2", "1.5") and derived != stated:
+        line, col = doc.where(("track",))
+        problems.append(Problem(doc.path, line, col, "W203",
+                                f"track is \"{stated}\" but the coded participants make it \"{derived}\"",
+                                "check 'participant_sides' and 'government_relationship': decision makers or "
+                                "official negotiators at the table, or a government's mandate, make it 1.5",
+                                severity=Severity.WARNING))
+    return problems
+
+
+def derived_track(data: Any) -> str:
+    """Return the track the codebook's fields imply ("1.5" or "2"), or "" when no side is coded.
+
+    Track 1.5 when someone at the table decides for a side or negotiates for it in an
+    official capacity, or when a government mandated the effort; officials taking part
+    in a private capacity do not make it official (that is Track Two's usual definition).
+    """
+    sides = [side for _, side in values_at(data, ("participant_sides", "*")) if isinstance(side, dict)]
+    if not sides:
+        return ""
+    official = any(side.get("distance") == "decision-makers" or "official-negotiators" in (side.get("who") or ())
+                   for side in sides)
+    mandated = _get(data, "government_relationship", "default") == "mandated"
+    return "1.5" if official or mandated else "2"
+
+
+def _has_known_value(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_known_value(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_known_value(item) for item in value)
+    return value is not None and value != "unknown"
 
 
 def _check_period(doc: Document, today: dt.date) -> list[Problem]:
@@ -578,7 +651,8 @@ def _unused(raw: RawContent, vocabulary: Terms | None, used_terms: set, used_les
     if vocabulary is not None and raw.vocabulary is not None:
         # Only sections that some field takes terms from; concepts and regions
         # describe the field and the world, not the cases.
-        declared = {field.section for name in (CASE_SCHEMA, LESSON_SCHEMA) for field in term_fields(name)}
+        declared = {field.section for name in (CASE_SCHEMA, LESSON_SCHEMA) for field in term_fields(name)
+                    if not SECTIONS_BY_NAME[field.section].codebook}
         for section in [s for s in VOCABULARY_SECTIONS if s in declared]:
             for term in sorted(vocabulary[section]):
                 if (section, term) not in used_terms:

@@ -65,6 +65,21 @@ EXPECTED = {
     'convenor-typed-differently.yml': [
         "cases/convenor-typed-differently.yml:10:11: error: convenor 'Example Peace Institute' has type 'academic' here but 'ngo' in cases/example-dialogue.yml; an organisation has one type in every case: use the same one [E171]",
     ],
+    'coded-without-source.yml': [
+        "cases/coded-without-source.yml:38:1: error: 'situation' codes values other than unknown without a source; add the works that show them under its 'sources', or write unknown [E180]",
+    ],
+    'party-not-among-countries.yml': [
+        "cases/party-not-among-countries.yml:40:11: error: 'FR' is not one of the case's countries (NO, US); use the code of a party listed under 'countries', or add it there [E181]",
+    ],
+    'track-not-borne-out.yml': [
+        'cases/track-not-borne-out.yml:5:8: warning: track is "2" but the coded participants make it "1.5"; check \'participant_sides\' and \'government_relationship\': decision makers or official negotiators at the table, or a government\'s mandate, make it 1.5 [W203]',
+    ],
+    'funding-not-a-list.yml': [
+        "cases/funding-not-a-list.yml:38:10: error: 'funding' must be unknown or a list of funders; write 'funding: unknown', or one '- name: …' entry per funder, each with its type and sources [E039]",
+    ],
+    'unknown-evidence-grade.yml': [
+        "cases/unknown-evidence-grade.yml:44:15: error: unknown evidence grade 'rumour'; choose one of: official-record, independent-scholarship, journalism, participant-account (the codebook's values are listed on the Codebook page) [E101]",
+    ],
     'countries-not-a-list.yml': [
         "cases/countries-not-a-list.yml:7:12: error: 'countries' must be a list, not text; write a list, e.g. [a, b] or one '- item' per line [E032]",
     ],
