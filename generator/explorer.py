@@ -1,4 +1,4 @@
-"""The explorer's data: for each case the values it can be filtered by, and each filter's options.
+"""The explorers' data: for each case (or transfer claim) the values it can be filtered by, and each filter's options.
 
 The filters come from the schema: every field declared with `x-facet` (its
 URL parameter, label and position), plus the filters derived from other
@@ -83,3 +83,23 @@ def _labels(site: Site, name: str, field: TermField | None) -> dict[str, str]:
     if name == "track":
         return TRACK_LABELS
     return {}
+
+
+# The filters of the transfer page's table: (name, label, vocabulary section), each a field of a claim.
+_TRANSFER_FILTERS = (("evidence", "Evidence", "evidence_grades"), ("confidence", "Confidence", "transfer_confidence"),
+                     ("what", "What passed", "transfer_objects"), ("channel", "Channel", "transfer_channels"))
+
+
+def transfer_facets(site: Site, claims: list) -> list[Facet]:
+    """Return the filters of the transfer claims' table, with the number of claims for each value."""
+    facets = []
+    for name, label, section in _TRANSFER_FILTERS:
+        counts: dict[str, int] = {}
+        for _, claim in claims:
+            value = getattr(claim, name)
+            counts[value] = counts.get(value, 0) + 1
+        options = tuple((value, term.label, counts[value]) for value, term in site.vocabulary[section].items()
+                        if value in counts)
+        if options:
+            facets.append(Facet(name, label, options))
+    return facets

@@ -17,22 +17,38 @@ from .citations import find_citations
 from .load import RawContent
 from .model import (
     Case,
+    Coding,
+    Confidentiality,
     Convenor,
     ConvenorRole,
     Evidence,
+    Funder,
+    GovernmentRelationship,
     Identifiers,
     Lesson,
     LessonLink,
     Mention,
     NotablePerson,
     Outcome,
+    ParticipantSide,
     Related,
     Site,
+    Situation,
     SourceRef,
     Term,
     TermLink,
+    ThirdParty,
+    TransferClaim,
 )
-from .registry import CASE_SCHEMA, VOCABULARY_SECTIONS, defaults, term_fields, values_at
+from .registry import (
+    CASE_SCHEMA,
+    VOCABULARY_SECTIONS,
+    codebook_fields,
+    defaults,
+    implied_track,
+    term_fields,
+    values_at,
+)
 from .urls import convenor_slug
 
 RELATED_LIMIT = 5
@@ -167,6 +183,50 @@ def _case(case_id: str, path: str, data: dict) -> Case:
         contributors=tuple(data.get("contributors") or ()),
         identifiers=_identifiers(data.get("identifiers")),
         terms=_term_links(data),
+        coding=_coding(data),
+        coded_values=MappingProxyType({field.name: _leaves(values_at(data, field.path))
+                                       for field in codebook_fields()}),
+    )
+
+
+def _leaves(found: Iterable[tuple[tuple, Any]]) -> tuple[str, ...]:
+    """Return the plain values found at a field path as text, lists flattened, maps by value."""
+    values: list[str] = []
+    for _, value in found:
+        items = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
+        values += [str(item) for item in items if not isinstance(item, (dict, list))]
+    return tuple(values)
+
+
+def _coding(data: dict) -> Coding:
+    """Return the case's record under the codebook, from its validated YAML."""
+    situation = data.get("situation")
+    government = data.get("government_relationship")
+    third = data.get("third_party")
+    secrecy = data.get("confidentiality")
+    funding = data.get("funding")
+    transfer = data.get("transfer")
+    return Coding(
+        situation=Situation(situation["phase"], situation["relations"], situation["conflict_type"],
+                            situation["great_power_party"], _refs(situation.get("sources"))) if situation else None,
+        government=GovernmentRelationship(government["default"], MappingProxyType(dict(government.get("sides") or {})),
+                                          _refs(government.get("sources"))) if government else None,
+        sides=tuple(ParticipantSide(side["party"], tuple(side["who"]), side["distance"], _refs(side.get("sources")))
+                    for side in data.get("participant_sides") or ()),
+        funding=None if funding is None else () if funding == "unknown" else tuple(
+            Funder(item["name"].strip(), item["type"], _refs(item["sources"])) for item in funding),
+        third_party=ThirdParty(third["role"], third["seen_as_impartial"], _refs(third.get("sources")))
+        if third else None,
+        confidentiality=Confidentiality(secrecy["regime"], secrecy["existence_public"], _refs(secrecy.get("sources")))
+        if secrecy else None,
+        transfer=None if transfer is None else tuple(
+            TransferClaim(what=claim["what"], source=" ".join(claim["from"].split()), to=" ".join(claim["to"].split()),
+                          channel=claim["channel"], effect=" ".join(claim["effect"].split()),
+                          evidence=claim["evidence"], confidence=claim["confidence"],
+                          sources=_refs(claim["sources"]), when=claim.get("when"),
+                          against=" ".join((claim.get("against") or "").split()))
+            for claim in transfer),
+        derived_track=implied_track([(side["distance"], side["who"]) for side in data.get("participant_sides") or ()]),
     )
 
 
@@ -216,6 +276,7 @@ def _case_refs(case: Case) -> Iterable[SourceRef]:
     refs += [s for o in case.outcomes for s in o.sources]
     refs += [s for p in case.notable for s in p.sources]
     refs += [SourceRef(c.key, c.pages) for citation in find_citations(case.narrative) for c in citation.items]
+    refs += list(case.coding.sources)
     return refs
 
 

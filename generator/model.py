@@ -224,6 +224,111 @@ class LessonLink:
 
 
 @dataclass(frozen=True, slots=True)
+class Situation:
+    """The codebook's situation when an effort began (each value a term id, or `unknown`)."""
+
+    phase: str
+    relations: str
+    conflict_type: str
+    great_power_party: str  # yes | no | unknown
+    sources: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GovernmentRelationship:
+    """How the parties' governments stood to an effort: one value for all, and any side that differs."""
+
+    default: str
+    sides: Mapping[str, str] = field(default_factory=dict)  # country code -> relationship
+    sources: tuple[SourceRef, ...] = ()
+
+    def of(self, party: str) -> str:
+        """Return the relationship of one party's government."""
+        return self.sides.get(party, self.default)
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantSide:
+    """Who sat at the table for one party, and how far they stood from the decision makers."""
+
+    party: str
+    who: tuple[str, ...]
+    distance: str
+    sources: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Funder:
+    """Who paid for an effort."""
+
+    name: str
+    type: str
+    sources: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ThirdParty:
+    """The outside party's role in the talks, and whether the parties saw it as impartial."""
+
+    role: str
+    seen_as_impartial: str  # yes | no | contested | unknown
+    sources: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Confidentiality:
+    """The rule the talks were held under, and whether their existence was public."""
+
+    regime: str
+    existence_public: str  # yes | no | later | unknown
+    sources: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TransferClaim:
+    """A claim that something passed from an effort to the official track or the public, with its evidence."""
+
+    what: str
+    source: str  # `from` in the YAML: who or what it passed from
+    to: str
+    channel: str
+    effect: str
+    evidence: str
+    confidence: str
+    sources: tuple[SourceRef, ...]
+    when: int | None = None
+    against: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    """A case's record under the codebook. None (or, for transfer, None) means not coded yet."""
+
+    situation: Situation | None = None
+    government: GovernmentRelationship | None = None
+    sides: tuple[ParticipantSide, ...] = ()
+    funding: tuple[Funder, ...] | None = None  # () when coded as unknown
+    third_party: ThirdParty | None = None
+    confidentiality: Confidentiality | None = None
+    transfer: tuple[TransferClaim, ...] | None = None  # () when the sources show no transfer
+    derived_track: str = ""  # "1.5" or "2" as the coded participants imply; "" when no side is coded
+
+    @property
+    def coded(self) -> bool:
+        """Return True when any block of the codebook has been filled in."""
+        return any(value is not None for value in (self.situation, self.government, self.funding,
+                                                    self.third_party, self.confidentiality, self.transfer)) \
+            or bool(self.sides)
+
+    @property
+    def sources(self) -> tuple[SourceRef, ...]:
+        """Return every work the coding cites."""
+        blocks = [self.situation, self.government, self.third_party, self.confidentiality,
+                  *self.sides, *(self.funding or ()), *(self.transfer or ())]
+        return tuple(ref for block in blocks if block is not None for ref in block.sources)
+
+
+@dataclass(frozen=True, slots=True)
 class TermLink:
     """A vocabulary term a case or lesson uses, through a field the schema declares (`x-vocabulary`)."""
 
@@ -260,6 +365,8 @@ class Case:
     contributors: tuple[str, ...] = ()
     identifiers: Identifiers = Identifiers()
     terms: tuple[TermLink, ...] = ()  # every declared term field's values, in schema order
+    coding: Coding = Coding()
+    coded_values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # codebook field -> its values
 
     @property
     def period(self) -> str:

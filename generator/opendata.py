@@ -1,7 +1,11 @@
-"""The open data set: every case as JSON and CSV, the bibliography as BibTeX, and the JSON Schemas.
+"""The open data set: every case as JSON and CSV, the transfer claims as JSON and CSV, the
+bibliography as BibTeX, and the JSON Schemas.
 
 `data_files(site)` returns `{path: text}` for the files the site publishes
-under `/data/` and `casebook export` writes into a folder. Text from content
+under `/data/` and `casebook export` writes into a folder. Every record
+carries the version of the codebook it was coded under. The CSV files flatten
+the coded fields into the columns of `CASE_COLUMNS` and `TRANSFER_COLUMNS`,
+each described there (the codebook page lists them). Text from content
 reaches a CSV cell only through `_csv_cell`, which keeps spreadsheets from
 running it as a formula.
 """
@@ -14,8 +18,8 @@ import json
 from typing import Any
 
 from .bibliography import case_url
-from .model import Case, Site
-from .registry import SCHEMA_FILES, load_schema
+from .model import Case, Coding, Site, TransferClaim
+from .registry import SCHEMA_FILES, codebook_version, load_schema
 
 
 def case_record(case: Case, site: Site) -> dict[str, Any]:
@@ -41,31 +45,158 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
         "lessons": [{"lesson": link.lesson, "stance": link.stance, "note": link.note} for link in case.lessons],
         "sources": [r.key for r in case.sources],
         "reviewed": case.reviewed,
+        "codebook_version": codebook_version(),
+        **_coding_record(case.coding),
     }
+
+
+def _keys(refs) -> list[str]:
+    return [ref.key for ref in refs]
+
+
+def _coding_record(coding: Coding) -> dict[str, Any]:
+    """Return the coded fields as plain data (None where a block is not coded yet)."""
+    situation, government = coding.situation, coding.government
+    return {
+        "situation": None if situation is None else {
+            "phase": situation.phase, "relations": situation.relations, "conflict_type": situation.conflict_type,
+            "great_power_party": situation.great_power_party, "sources": _keys(situation.sources)},
+        "government_relationship": None if government is None else {
+            "default": government.default, "sides": dict(government.sides), "sources": _keys(government.sources)},
+        "participant_sides": [{"party": side.party, "who": list(side.who), "distance": side.distance,
+                               "sources": _keys(side.sources)} for side in coding.sides],
+        "derived_track": coding.derived_track or None,
+        "funding": None if coding.funding is None else "unknown" if not coding.funding else [
+            {"name": funder.name, "type": funder.type, "sources": _keys(funder.sources)} for funder in coding.funding],
+        "third_party": None if coding.third_party is None else {
+            "role": coding.third_party.role, "seen_as_impartial": coding.third_party.seen_as_impartial,
+            "sources": _keys(coding.third_party.sources)},
+        "confidentiality": None if coding.confidentiality is None else {
+            "regime": coding.confidentiality.regime, "existence_public": coding.confidentiality.existence_public,
+            "sources": _keys(coding.confidentiality.sources)},
+        "transfer": None if coding.transfer is None else [_claim_record(claim) for claim in coding.transfer],
+    }
+
+
+def _claim_record(claim: TransferClaim) -> dict[str, Any]:
+    return {"what": claim.what, "from": claim.source, "to": claim.to, "channel": claim.channel, "when": claim.when,
+            "effect": claim.effect, "evidence": claim.evidence, "confidence": claim.confidence,
+            "against": claim.against or None, "sources": _keys(claim.sources)}
+
+
+def transfer_records(site: Site) -> list[dict[str, Any]]:
+    """Return every transfer claim as a record of its own, with its case."""
+    return [{"case": case.id, "case_url": case_url(case, site.settings.get("site_url", "")),
+             "claim": index, **_claim_record(claim), "codebook_version": codebook_version()}
+            for case in sorted(site.cases, key=lambda c: c.id)
+            for index, claim in enumerate(case.coding.transfer or (), start=1)]
 
 
 def data_files(site: Site) -> dict[str, str]:
     """Return the open data set by path: cases as JSON and CSV, the bibliography as BibTeX, the schemas."""
     records = [case_record(case, site) for case in sorted(site.cases, key=lambda c: c.id)]
-    table = io.StringIO()
-    writer = csv.writer(table, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for record in records:
-        writer.writerow([_csv_cell(_flatten(record[column])) for column in CSV_COLUMNS])
+    claims = transfer_records(site)
     bibtex = "\n\n".join(ref.raw for ref in site.references.values()) + "\n"
     files = {f"data/{name}": json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n"
              for name in SCHEMA_FILES}
     files.update({
         "data/cases.json": json.dumps(records, indent=2, ensure_ascii=False) + "\n",
-        "data/cases.csv": table.getvalue(),
+        "data/cases.csv": _csv(records, CASE_COLUMNS),
+        "data/transfer.json": json.dumps(claims, indent=2, ensure_ascii=False) + "\n",
+        "data/transfer.csv": _csv(claims, TRANSFER_COLUMNS),
         "data/references.bib": bibtex,
     })
     return files
 
 
-CSV_COLUMNS = ("id", "title", "start", "end", "track", "conflict", "countries", "regions",
-               "convenors", "participant_types", "formats", "outcomes", "lessons", "sources",
-               "reviewed", "url", "summary")
+# The columns of cases.csv: (name, what it holds). Lists are joined with "; ".
+CASE_COLUMNS = (
+    ("id", "the case's id, also the last part of its URL"),
+    ("title", "the case's title"),
+    ("start", "the year the effort began"),
+    ("end", "the year it ended; empty while it continues"),
+    ("track", "the track as filed: 2 (unofficial) or 1.5 (semi-official)"),
+    ("conflict", "the conflict's id (see the conflicts pages)"),
+    ("countries", "ISO 3166-1 alpha-2 codes of the parties"),
+    ("regions", "the regions of those countries"),
+    ("convenors", "the convenors' names"),
+    ("participant_types", "the kinds of people who took part"),
+    ("formats", "how the dialogue was run"),
+    ("outcomes", "the outcome types"),
+    ("lessons", "the ids of the lessons the case bears on"),
+    ("sources", "BibTeX keys of the case's sources (data/references.bib)"),
+    ("reviewed", "the day the claims were last checked against the sources"),
+    ("url", "the case page"),
+    ("summary", "two or three sentences on the case"),
+    ("codebook_version", "the version of the codebook the case is coded under"),
+    ("situation_phase", "situation.phase: the conflict phase when the effort began"),
+    ("situation_relations", "situation.relations: the parties' official relations"),
+    ("situation_conflict_type", "situation.conflict_type: interstate, intrastate or internationalised"),
+    ("situation_great_power_party", "situation.great_power_party: yes, no or unknown"),
+    ("government_relationship", "government_relationship.default: how the governments stood to the effort"),
+    ("government_sides", "government_relationship.sides, as party: relationship"),
+    ("participant_sides", "participant_sides, as party: participant types (distance from decision makers)"),
+    ("derived_track", "the track the coded participants imply"),
+    ("funding", "funding, as name (funder type), or unknown"),
+    ("third_party_role", "third_party.role"),
+    ("third_party_seen_as_impartial", "third_party.seen_as_impartial"),
+    ("confidentiality_regime", "confidentiality.regime"),
+    ("confidentiality_existence_public", "confidentiality.existence_public"),
+    ("transfer_claims", "the number of transfer claims (data/transfer.csv has them); empty if not coded"),
+)
+
+# The columns of transfer.csv, one row per transfer claim.
+TRANSFER_COLUMNS = (
+    ("case", "the case's id"),
+    ("claim", "the claim's number within its case"),
+    ("what", "transfer[].what: idea, text, person or relationship"),
+    ("from", "who or what it passed from"),
+    ("to", "who it passed to"),
+    ("channel", "direct or indirect"),
+    ("when", "the year it passed, where known"),
+    ("effect", "its effect on official talks or outcomes"),
+    ("evidence", "the kind of source the claim rests on"),
+    ("confidence", "established, probable, contested or unknown"),
+    ("against", "counter-evidence, where there is any"),
+    ("sources", "BibTeX keys of the works behind the claim"),
+    ("case_url", "the case page"),
+    ("codebook_version", "the version of the codebook the claim is coded under"),
+)
+
+
+def _csv(records: list[dict[str, Any]], columns: tuple[tuple[str, str], ...]) -> str:
+    table = io.StringIO()
+    writer = csv.writer(table, lineterminator="\n")
+    writer.writerow([name for name, _ in columns])
+    for record in records:
+        cells = _flat_case(record) if "situation" in record else record
+        writer.writerow([_csv_cell(_flatten(cells.get(name))) for name, _ in columns])
+    return table.getvalue()
+
+
+def _flat_case(record: dict[str, Any]) -> dict[str, Any]:
+    """Return a case record with its coded blocks spread over the flat columns of cases.csv."""
+    situation = record["situation"] or {}
+    government = record["government_relationship"] or {}
+    third = record["third_party"] or {}
+    secrecy = record["confidentiality"] or {}
+    funding = record["funding"]
+    return record | {
+        "situation_phase": situation.get("phase"),
+        "situation_relations": situation.get("relations"),
+        "situation_conflict_type": situation.get("conflict_type"),
+        "situation_great_power_party": situation.get("great_power_party"),
+        "government_relationship": government.get("default"),
+        "government_sides": [f"{party}: {value}" for party, value in (government.get("sides") or {}).items()],
+        "participant_sides": [f"{side['party']}: {', '.join(side['who'])} ({side['distance']})"
+                              for side in record["participant_sides"]],
+        "funding": funding if not isinstance(funding, list) else [f"{f['name']} ({f['type']})" for f in funding],
+        "third_party_role": third.get("role"),
+        "third_party_seen_as_impartial": third.get("seen_as_impartial"),
+        "confidentiality_regime": secrecy.get("regime"),
+        "confidentiality_existence_public": secrecy.get("existence_public"),
+        "transfer_claims": None if record["transfer"] is None else len(record["transfer"]),
+    }
 
 
 def _flatten(value: Any) -> str:

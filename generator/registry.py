@@ -17,9 +17,11 @@ stage reads from here instead of restating them:
   singular, intro}` for sections with a page per term, `x-glossary-links`
   for sections whose terms link themselves from prose, and `x-codebook` for
   the closed value sets of the codebook;
-- on the codebook's fields of case.schema.json: `x-coded: true` on a block
-  whose values need a source unless they are all `unknown`, and on the
-  schema's root `x-codebook: {version, changelog}`.
+- on the codebook's fields of case.schema.json: `x-codebook: {rules,
+  edge_cases, literature}` (how to code the field, and the BibTeX keys of the
+  works it follows), `x-coded: true` on a block whose values need a source
+  unless they are all `unknown`, and on the schema's root
+  `x-codebook-release: {version, changelog}`.
 
 Validation, cross-linking, the explorer, the glossary and the field
 reference in CONTRIBUTING.md all derive from these declarations, so a new
@@ -31,7 +33,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -198,9 +200,70 @@ def coded_blocks(schema_name: str) -> tuple[FieldPath, ...]:
     return tuple(path for path, node, _ in walk_schema(schema_name) if node.get("x-coded"))
 
 
+def implied_track(sides: Iterable[tuple[Any, Any]]) -> str:
+    """Return the track ("1.5" or "2") that the coded participants imply, or "" when no side is coded.
+
+    `sides` gives each side's (distance, participant types). Track 1.5 when someone at
+    the table decides for a side or negotiates for it in an official capacity. Officials
+    taking part in a private capacity do not make it official (Track Two's usual
+    definition), nor does a government's encouragement or briefing: the track is read
+    from who sat at the table.
+    """
+    sides = list(sides)
+    if not sides:
+        return ""
+    official = any(distance == "decision-makers" or "official-negotiators" in (who or ()) for distance, who in sides)
+    return "1.5" if official else "2"
+
+
+@dataclass(frozen=True, slots=True)
+class CodebookField:
+    """A field of the codebook: where it is, what it means, its values and how to code it."""
+
+    path: FieldPath
+    description: str
+    section: str = ""  # the vocabulary section of its values, if any
+    choices: tuple[str, ...] = ()  # its values, when the schema lists them (yes / no / unknown)
+    rules: str = ""
+    edge_cases: tuple[str, ...] = ()
+    literature: tuple[str, ...] = ()  # BibTeX keys
+
+    @property
+    def anchor(self) -> str:
+        """Return the id of the field's entry on the codebook page, e.g. `situation-phase`."""
+        return "-".join(part for part in self.path if part != "*").replace("_", "-")
+
+    @property
+    def name(self) -> str:
+        """Return the field as a contributor writes it, e.g. `situation.phase`, `transfer[].what`."""
+        return ".".join(self.path).replace(".*", "[]")
+
+
+@cache
+def codebook_fields() -> tuple[CodebookField, ...]:
+    """Return the fields of the codebook (`x-codebook`), in schema order."""
+    fields = []
+    for path, node, _ in walk_schema(CASE_SCHEMA):
+        if "x-codebook" in node and path[-1] != "*":
+            notes = node["x-codebook"]
+            member = node.get("items") or node.get("additionalProperties")
+            item: dict = member if isinstance(member, dict) else {}
+            section = str(node.get("x-vocabulary") or item.get("x-vocabulary") or "")
+            fields.append(CodebookField(
+                path, node.get("description", ""), section,
+                tuple(node.get("enum", ())), notes.get("rules", ""), tuple(notes.get("edge_cases", ())),
+                tuple(notes.get("literature", ()))))
+    return tuple(fields)
+
+
+def codebook_release() -> dict:
+    """Return the codebook's version and changelog, from the case schema."""
+    return load_schema(CASE_SCHEMA)["x-codebook-release"]
+
+
 def codebook_version() -> str:
-    """Return the version of the codebook, from the case schema."""
-    return load_schema(CASE_SCHEMA)["x-codebook"]["version"]
+    """Return the version of the codebook."""
+    return codebook_release()["version"]
 
 
 @cache

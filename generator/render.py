@@ -24,11 +24,20 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from markupsafe import Markup, escape
 
 from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, to_bibtex, to_ris
-from .explorer import explorer_data
-from .model import Case, Site
-from .opendata import data_files
+from .codebook import coverage, evidence_table, selection, transfer_claims
+from .explorer import explorer_data, transfer_facets
+from .model import Case, Site, SourceRef
+from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
 from .prose import glossary_index, link_glossary_terms, plain_text, prose_html
-from .registry import EXTRA_COUNTRY_CODES, PAGED_SECTIONS, SECTIONS
+from .registry import (
+    EXTRA_COUNTRY_CODES,
+    PAGED_SECTIONS,
+    SECTIONS,
+    SECTIONS_BY_NAME,
+    codebook_fields,
+    codebook_release,
+    codebook_version,
+)
 from .urls import external_links, page_url, relative, source_path
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -89,6 +98,18 @@ def render_pages(site: Site) -> dict[str, str]:
     page(page_url("glossary"), "glossary.md.j2", sections=[
         (section.name, section.title, list(site.vocabulary[section.name].values()), bool(section.folder))
         for section in SECTIONS if section.name == "concepts" or section.folder])
+    fields = codebook_fields()
+    page(page_url("codebook"), "codebook.md.j2", fields=fields, release=codebook_release(),
+         coverage=coverage(site), case_columns=CASE_COLUMNS, transfer_columns=TRANSFER_COLUMNS,
+         first_field={section: next(f.name for f in fields if f.section == section)
+                      for section in {f.section for f in fields if f.section}},
+         is_codebook_section=lambda name: SECTIONS_BY_NAME[name].codebook,
+         section_title=lambda name: SECTIONS_BY_NAME[name].title)
+    claims = transfer_claims(site)
+    page(page_url("transfer"), "transfer.md.j2", claims=claims, facets=transfer_facets(site, claims),
+         cases_with_claims=len({case.id for case, _ in claims}), **dict(zip(("levels", "evidence_rows"),
+                                                                            evidence_table(site), strict=True)))
+    page(page_url("selection"), "selection.md.j2", selection=selection(site))
     pages.update(data_files(site))
     return pages
 
@@ -183,6 +204,11 @@ def make_environment(site: Site) -> Environment:
         styles=STYLES,
         external_links=external_links,
         glossary=glossary_index(site),
+        codebook_version=codebook_version(),
+        value_label=lambda field, value: (site.vocabulary[field.section][value].label
+                                          if field.section and value in site.vocabulary.get(field.section, {})
+                                          else value),
+        literature_refs=lambda keys: [SourceRef(key) for key in keys],
     )
     env.filters.update(
         prose=_prose_filter,

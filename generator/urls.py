@@ -23,6 +23,12 @@ FOLDERS = {
     "source": "sources",
     "glossary": "glossary",
     "explore": "explore",
+    "codebook": "codebook",
+    "transfer": "transfer",
+    "selection": "selection",
+    "method": "method",  # handwritten pages in docs/
+    "contributing": "contributing",
+    "open-data": "data",
 } | {section.name: section.folder for section in PAGED_SECTIONS}
 
 

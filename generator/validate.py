@@ -46,6 +46,7 @@ from .registry import (
     bibtex_key_fields,
     coded_blocks,
     country_code_fields,
+    implied_track,
     load_schema,
     term_fields,
     values_at,
@@ -499,32 +500,18 @@ def _check_coded(doc: Document) -> list[Problem]:
             problems.append(Problem(doc.path, line, col, "E181",
                                     f"'{code}' is not one of the case's countries ({', '.join(sorted(countries))})",
                                     "use the code of a party listed under 'countries', or add it there"))
-    derived = derived_track(doc.data)
+    sides = [(side.get("distance"), side.get("who") or ())
+             for _, side in values_at(doc.data, ("participant_sides", "*")) if isinstance(side, dict)]
+    derived = implied_track(sides)
     stated = _get(doc.data, "track")
     if derived and stated in ("2", "1.5") and derived != stated:
         line, col = doc.where(("track",))
         problems.append(Problem(doc.path, line, col, "W203",
                                 f"track is \"{stated}\" but the coded participants make it \"{derived}\"",
-                                "check 'participant_sides' and 'government_relationship': decision makers or "
-                                "official negotiators at the table, or a government's mandate, make it 1.5",
+                                "check 'participant_sides' and 'track': decision makers or official negotiators "
+                                "at the table make it 1.5",
                                 severity=Severity.WARNING))
     return problems
-
-
-def derived_track(data: Any) -> str:
-    """Return the track the codebook's fields imply ("1.5" or "2"), or "" when no side is coded.
-
-    Track 1.5 when someone at the table decides for a side or negotiates for it in an
-    official capacity, or when a government mandated the effort; officials taking part
-    in a private capacity do not make it official (that is Track Two's usual definition).
-    """
-    sides = [side for _, side in values_at(data, ("participant_sides", "*")) if isinstance(side, dict)]
-    if not sides:
-        return ""
-    official = any(side.get("distance") == "decision-makers" or "official-negotiators" in (side.get("who") or ())
-                   for side in sides)
-    mandated = _get(data, "government_relationship", "default") == "mandated"
-    return "1.5" if official or mandated else "2"
 
 
 def _has_known_value(value: Any) -> bool:

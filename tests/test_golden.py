@@ -34,8 +34,12 @@ PAGES = [
     "convenors/index.md",
     "formats/index.md",
     "explore/index.md",
+    "codebook/index.md",
+    "transfer/index.md",
+    "selection/index.md",
     "data/cases.json",
     "data/cases.csv",
+    "data/transfer.csv",
 ]
 
 

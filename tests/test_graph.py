@@ -100,6 +100,7 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
         "cases/index.md",                         # the list of cases
         "data/cases.json", "data/cases.csv",      # the open data
         "explore/index.md",                       # the explorer
+        "codebook/index.md", "selection/index.md",  # the codebook's counts of cases
         "cases/second-example/index.md",          # a new related case (same conflict)
         "cases/example-dialogue/index.md",        # likewise
         "convenors/index.md",                     # Example University's count

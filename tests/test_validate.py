@@ -72,7 +72,7 @@ EXPECTED = {
         "cases/party-not-among-countries.yml:40:11: error: 'FR' is not one of the case's countries (NO, US); use the code of a party listed under 'countries', or add it there [E181]",
     ],
     'track-not-borne-out.yml': [
-        'cases/track-not-borne-out.yml:5:8: warning: track is "2" but the coded participants make it "1.5"; check \'participant_sides\' and \'government_relationship\': decision makers or official negotiators at the table, or a government\'s mandate, make it 1.5 [W203]',
+        'cases/track-not-borne-out.yml:5:8: warning: track is "2" but the coded participants make it "1.5"; check \'participant_sides\' and \'track\': decision makers or official negotiators at the table make it 1.5 [W203]',
     ],
     'funding-not-a-list.yml': [
         "cases/funding-not-a-list.yml:38:10: error: 'funding' must be unknown or a list of funders; write 'funding: unknown', or one '- name: …' entry per funder, each with its type and sources [E039]",
@@ -404,7 +404,7 @@ def test_export_writes_the_open_data_files(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written == ["case.schema.json", "cases.csv", "cases.json", "lesson.schema.json",
-                       "references.bib", "vocabulary.schema.json"]
+                       "references.bib", "transfer.csv", "transfer.json", "vocabulary.schema.json"]
     import json
     cases = json.loads((tmp_path / "out" / "cases.json").read_text(encoding="utf-8"))
     assert [c["id"] for c in cases] == ["example-dialogue", "second-example"]
