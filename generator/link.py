@@ -49,6 +49,7 @@ from .registry import (
     term_fields,
     values_at,
 )
+from .similarity import RELATED_THRESHOLD, compare, features_of, reason
 from .urls import convenor_slug
 
 RELATED_LIMIT = 5
@@ -64,7 +65,6 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
                            key=lambda lesson: lesson.id))
     references = dict(sorted(raw.references.items()))
 
-    lesson_titles = {lesson.id: lesson.title for lesson in lessons}
     convenors: dict[str, Convenor] = {}
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     backlinks: dict[tuple[str, str], list[Mention]] = defaultdict(list)
@@ -97,8 +97,7 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
         case_regions=MappingProxyType({case.id: tuple(dict.fromkeys(
             r for c in case.countries for r in region_of.get(c, ()))) for case in cases}),
         lessons_citing=_freeze(lessons_citing),
-        related=MappingProxyType({case.id: _related(case, nearby, lesson_titles, vocabulary)
-                                  for case, nearby in zip(cases, _candidates(cases), strict=True)}),
+        related=MappingProxyType(_related_cases(cases, vocabulary)),
         lessons_by_id=MappingProxyType({lesson.id: lesson for lesson in lessons}),
         cases_by_id=MappingProxyType({case.id: case for case in cases}),
         settings=MappingProxyType(settings),
@@ -288,62 +287,38 @@ def _regions_by_country(vocabulary: MappingProxyType) -> dict[str, tuple[str, ..
     return {country: tuple(ids) for country, ids in regions.items()}
 
 
-# How many cases on each side, in start-year order, are considered from each
-# lesson, convenor and conflict a case belongs to. Smaller groups are compared
+# How many cases on each side, in start-year order, are compared from each group
+# of cases sharing a feature value (see `similarity`). Smaller groups are compared
 # in full; larger ones only near the case in time, which keeps the work linear.
 NEIGHBOURS = 15
 
 
-def _candidates(cases: tuple[Case, ...]) -> list[list[Case]]:
-    """Return, for each case, the cases that share a lesson, convenor or conflict and are near it in time."""
+def _candidates(cases: tuple[Case, ...], features: list[dict[str, frozenset[str]]]) -> list[list[int]]:
+    """Return, for each case, the indexes of the cases that share a feature value and are near it in time."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, case in enumerate(cases):  # cases are in start-year order
-        keys = {("conflict", case.conflict)}
-        keys |= {("lesson", link.lesson) for link in case.lessons}
-        keys |= {("convenor", part.convenor.slug) for part in case.convenors}
-        for key in keys:
-            groups[key].append(index)
+    for index, values in enumerate(features):  # cases are in start-year order
+        for name, found in values.items():
+            for value in found:
+                groups[(name, value)].append(index)
     nearby: list[set[int]] = [set() for _ in cases]
     for members in groups.values():
         for position, index in enumerate(members):
             nearby[index].update(members[max(0, position - NEIGHBOURS): position + NEIGHBOURS + 1])
-    return [[cases[i] for i in sorted(found)] for found in nearby]
+    return [sorted(found) for found in nearby]
 
 
-def _related(case: Case, cases: list[Case], lesson_titles: dict[str, str],
-             vocabulary: MappingProxyType) -> tuple[Related, ...]:
-    """Return the closest other cases by shared lessons, convenors, conflict and format, with reasons."""
-    mine_lessons = {link.lesson for link in case.lessons}
-    mine_convenors = {part.convenor.slug: part.convenor.name for part in case.convenors}
-    scored = []
-    for other in cases:
-        if other.id == case.id:
-            continue
-        reasons = []
-        score = 0
-        shared = sorted(mine_lessons & {link.lesson for link in other.lessons})
-        if shared:
-            score += 3 * len(shared)
-            reasons.append(_shares(len(shared), "lesson", [lesson_titles.get(lesson, lesson) for lesson in shared]))
-        convenors = sorted(mine_convenors[part.convenor.slug] for part in other.convenors
-                           if part.convenor.slug in mine_convenors)
-        if convenors:
-            score += 3 * len(convenors)
-            reasons.append("same convenor: " + ", ".join(convenors))
-        if other.conflict == case.conflict:
-            score += 3
-            reasons.append("same conflict")
-        formats = sorted(set(case.formats) & set(other.formats))
-        if formats:
-            score += len(formats)
-            reasons.append(_shares(len(formats), "format",
-                                   [vocabulary["formats"][f].label.lower() for f in formats]))
-        score += len(set(case.participant_types) & set(other.participant_types)) // 2
-        if score >= 3:
-            scored.append(Related(other, score, tuple(reasons)))
-    scored.sort(key=lambda r: (-r.score, r.case.id))
-    return tuple(scored[:RELATED_LIMIT])
-
-
-def _shares(number: int, noun: str, names: list[str]) -> str:
-    return f"shares {number} {noun}{'' if number == 1 else 's'}: " + "; ".join(names)
+def _related_cases(cases: tuple[Case, ...], vocabulary: MappingProxyType) -> dict[str, tuple[Related, ...]]:
+    """Return, for each case, the closest other cases by the measure of `similarity`, with the reason."""
+    features = [features_of(case) for case in cases]
+    related = {}
+    for index, nearby in enumerate(_candidates(cases, features)):
+        scored = []
+        for other in nearby:
+            if other == index:
+                continue
+            score, matches = compare(features[index], features[other])
+            if score >= RELATED_THRESHOLD:
+                scored.append(Related(cases[other], score, (reason(matches, vocabulary),)))
+        scored.sort(key=lambda r: (-r.score, r.case.id))
+        related[cases[index].id] = tuple(scored[:RELATED_LIMIT])
+    return related

@@ -38,6 +38,7 @@ from .registry import (
     codebook_release,
     codebook_version,
 )
+from .similarity import FEATURES, features_of
 from .urls import external_links, page_url, relative, source_path
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -110,6 +111,11 @@ def render_pages(site: Site) -> dict[str, str]:
          cases_with_claims=len({case.id for case, _ in claims}), **dict(zip(("levels", "evidence_rows"),
                                                                             evidence_table(site), strict=True)))
     page(page_url("selection"), "selection.md.j2", selection=selection(site))
+    page(page_url("finder"), "finder.md.j2", features=FEATURES, rows=[
+        (case, features_of(case)) for case in site.cases], options={
+        feature.name: [(term.id, term.label) for term in site.vocabulary.get(feature.section, {}).values()
+                       if term.id != "unknown"] or [("yes", "Yes"), ("no", "No")]
+        for feature in FEATURES})
     pages.update(data_files(site))
     return pages
 

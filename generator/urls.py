@@ -26,6 +26,7 @@ FOLDERS = {
     "codebook": "codebook",
     "transfer": "transfer",
     "selection": "selection",
+    "finder": "finder",
     "method": "method",  # handwritten pages in docs/
     "contributing": "contributing",
     "open-data": "data",

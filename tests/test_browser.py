@@ -81,3 +81,33 @@ def test_explorer_filters_cases_and_keeps_the_choice_in_the_address(page) -> Non
     assert [r.inner_text().split("\t")[0] for r in visible.all()] == ["Example Dialogue"]
     page.get_by_role("button", name="Clear all filters").click()
     page.wait_for_function("document.querySelectorAll('#t2-explore tbody tr:not([hidden])').length === 2")
+
+
+def test_finder_ranks_cases_like_the_situation_chosen_and_keeps_it_in_the_address(page) -> None:
+    page.goto(page.base + "finder/")
+    results = page.locator("#t2-finder-results > li:not([hidden])")
+    assert results.count() == 2  # nothing chosen yet: every case
+    page.locator('select[name="great-power"]').select_option("yes")
+    assert results.count() == 1
+    assert results.first.locator("a").first.inner_text() == "Example Dialogue"
+    assert "matches a great power among the parties" in results.first.inner_text()
+    assert "great-power=yes" in page.url
+    # The lessons behind the matches, and the match's transfer claim with its grade.
+    lessons = page.locator("#t2-finder-lessons li")
+    assert lessons.count() == 1
+    assert lessons.first.inner_text() == "Small groups build trust: supported by 1 of these cases"
+    assert "participant's account, contested" in results.first.inner_text()
+    # Phase outweighs a great-power party, so both cases match and the better one comes first.
+    page.goto(page.base + "finder/?phase=talks-stalled&great-power=yes")
+    assert page.locator('select[name="phase"]').input_value() == "talks-stalled"
+    assert [r.locator("a").first.inner_text() for r in results.all()] == ["Example Dialogue", "Second Example Channel"]
+    assert page.locator("#t2-finder-status").inner_text() == "The 2 closest cases, best match first."
+
+
+def test_transfer_page_filters_claims_by_evidence_and_confidence(page) -> None:
+    page.goto(page.base + "transfer/")
+    rows = page.locator("#t2-explore tbody tr:not([hidden])")
+    assert rows.count() == 1
+    page.locator('select[name="confidence"]').select_option("contested")
+    assert page.locator("#t2-shown").inner_text() == "1 claim match."
+    assert "confidence=contested" in page.url

@@ -37,6 +37,7 @@ PAGES = [
     "codebook/index.md",
     "transfer/index.md",
     "selection/index.md",
+    "finder/index.md",
     "data/cases.json",
     "data/cases.csv",
     "data/transfer.csv",

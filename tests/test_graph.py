@@ -101,6 +101,7 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
         "data/cases.json", "data/cases.csv",      # the open data
         "explore/index.md",                       # the explorer
         "codebook/index.md", "selection/index.md",  # the codebook's counts of cases
+        "finder/index.md",                        # the finder lists every case
         "cases/second-example/index.md",          # a new related case (same conflict)
         "cases/example-dialogue/index.md",        # likewise
         "convenors/index.md",                     # Example University's count

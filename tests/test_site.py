@@ -116,7 +116,8 @@ def test_search_finds_a_real_case_by_its_convenor(browser, real_site: Path, serv
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["", "cases/dartmouth-conference/", "lessons/tracks-must-meet/",
-                                  "glossary/", "sources/agha2003track/", "convenors/", "cases/", "explore/"])
+                                  "glossary/", "sources/agha2003track/", "convenors/", "cases/", "explore/",
+                                  "codebook/", "transfer/", "selection/", "finder/?phase=active-war"])
 def test_pages_pass_axe_accessibility_checks(browser, real_site: Path, serve, path: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 

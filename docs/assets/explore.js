@@ -30,7 +30,8 @@
         if (visible) count += 1;
       });
       selects.forEach(function (select) { if (select.value) query.set(select.name, select.value); });
-      shown.textContent = count + (count === 1 ? " case" : " cases") + (query.toString() ? " match." : ".");
+      var noun = form.getAttribute("data-noun") || "case";
+      shown.textContent = count + " " + noun + (count === 1 ? "" : "s") + (query.toString() ? " match." : ".");
       var search = query.toString();
       history.replaceState(null, "", search ? "?" + search : window.location.pathname);
     }

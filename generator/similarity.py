@@ -1,0 +1,84 @@
+"""How alike two situations are: the features compared, their weights, the score and the reasons.
+
+One measure serves both the "Related cases" of each case page (computed in
+`link`) and the "Cases like mine" finder, whose script reads the same weights
+from the page. It compares the coded situation first (phase, official
+relations, conflict type, a great power among the parties), then the kind of
+convenor and the format. A value of `unknown` never counts as a match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .model import Case, Term
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """One thing compared: its URL parameter, how it reads in a reason, its weight and where its values are."""
+
+    name: str
+    label: str
+    weight: int
+    field: str  # a codebook field (`situation.phase`), or a case field: `convenor-type`, `format`
+    section: str = ""  # the vocabulary section of its values, for their labels
+    phrases: Mapping[str, str] | None = None  # a value's whole phrase in a reason, where "label (value)" reads badly
+
+
+FEATURES = (
+    Feature("phase", "phase", 3, "situation.phase", "conflict_phases"),
+    Feature("relations", "official relations", 2, "situation.relations", "official_relations"),
+    Feature("conflict-type", "conflict type", 2, "situation.conflict_type", "conflict_types"),
+    Feature("great-power", "great power among the parties", 1, "situation.great_power_party",
+            phrases={"yes": "a great power among the parties", "no": "no great power among the parties"}),
+    Feature("convenor-type", "convenor type", 1, "convenor-type", "convenor_types"),
+    Feature("format", "format", 1, "format", "formats"),
+)
+# Related cases need at least this score: more than a shared format or convenor type.
+RELATED_THRESHOLD = 3
+
+
+def features_of(case: Case) -> dict[str, frozenset[str]]:
+    """Return each feature's known values for a case (never `unknown`)."""
+    found = {}
+    for feature in FEATURES:
+        if feature.field == "convenor-type":
+            values = {part.convenor.type for part in case.convenors}
+        elif feature.field == "format":
+            values = set(case.formats)
+        else:
+            values = set(case.coded_values.get(feature.field, ()))
+        found[feature.name] = frozenset(values - {"unknown"})
+    return found
+
+
+def compare(wanted: Mapping[str, frozenset[str]], other: Mapping[str, frozenset[str]]
+            ) -> tuple[int, tuple[tuple[Feature, tuple[str, ...]], ...]]:
+    """Return the score of `other` against `wanted` and, for each feature that matches, the shared values."""
+    score = 0
+    matches = []
+    for feature in FEATURES:
+        shared = tuple(sorted(wanted.get(feature.name, frozenset()) & other.get(feature.name, frozenset())))
+        if shared:
+            score += feature.weight
+            matches.append((feature, shared))
+    return score, tuple(matches)
+
+
+def reason(matches: tuple[tuple[Feature, tuple[str, ...]], ...],
+           vocabulary: Mapping[str, Mapping[str, Term]]) -> str:
+    """Return one short line saying why two cases are alike: `alike in phase (active war) and format (…)`."""
+    parts = []
+    for feature, values in matches:
+        if feature.phrases and len(values) == 1 and values[0] in feature.phrases:
+            parts.append(feature.phrases[values[0]])
+            continue
+        terms = vocabulary.get(feature.section, {})
+        labels = ", ".join(terms[v].label.lower() if v in terms else v for v in values)
+        parts.append(f"{feature.label} ({labels})")
+    if not parts:
+        return ""
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return "both: " + listed
