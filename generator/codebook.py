@@ -6,6 +6,8 @@
   transfer page and the open data;
 - `evidence_table(site)`: transfer claims counted by evidence grade and
   confidence;
+- `lesson_transfer(site, lesson)`: the grades of the transfer claims of the
+  cases behind a lesson;
 - `selection(site)`: what the collection shows of itself: outcomes, cases with
   no visible or only contested results, and how sure the transfer claims are.
 """
@@ -118,3 +120,24 @@ def selection(site: Site) -> Selection:
         contested_outcomes=sum(1 for case in site.cases
                                if any(outcome.certainty in ("disputed", "unknown") for outcome in case.outcomes)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LessonTransfer:
+    """The transfer claims of the cases that support a lesson, counted by evidence grade and confidence."""
+
+    claims: tuple[TransferClaim, ...]
+    evidence: tuple[tuple[str, int], ...]  # grade -> claims, in the codebook's order
+    confidence: tuple[tuple[str, int], ...]
+
+
+def lesson_transfer(site: Site, lesson_id: str) -> LessonTransfer:
+    """Return the transfer claims of the cases supporting a lesson, with their grades counted."""
+    claims = tuple(claim for item in site.evidence.get(lesson_id, ()) if item.stance == "supports"
+                   for claim in item.case.coding.transfer or ())
+    grades = Counter(claim.evidence for claim in claims)
+    levels = Counter(claim.confidence for claim in claims)
+    return LessonTransfer(
+        claims,
+        tuple((grade, grades[grade]) for grade in site.vocabulary.get("evidence_grades", {}) if grades[grade]),
+        tuple((level, levels[level]) for level in site.vocabulary.get("transfer_confidence", {}) if levels[level]))

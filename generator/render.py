@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from markupsafe import Markup, escape
 
 from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, to_bibtex, to_ris
-from .codebook import coverage, evidence_table, selection, transfer_claims
+from .codebook import coverage, evidence_table, lesson_transfer, selection, transfer_claims
 from .explorer import explorer_data, transfer_facets
 from .model import Case, Site, SourceRef
 from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
@@ -74,7 +74,7 @@ def render_pages(site: Site) -> dict[str, str]:
                 title=case.title)
     page(page_url("lesson"), "lessons_index.md.j2", lesson_groups=_lesson_groups(site))
     for lesson in site.lessons:
-        page(page_url("lesson", lesson.id), "lesson.md.j2", lesson=lesson)
+        page(page_url("lesson", lesson.id), "lesson.md.j2", lesson=lesson, transfer=lesson_transfer(site, lesson.id))
     page(page_url("source"), "sources_index.md.j2")
     for ref in site.references.values():
         page(page_url("source", ref.key), "source.md.j2", ref=ref,
