@@ -312,7 +312,7 @@ def test_new_scaffolds_a_case_that_passes_once_filled(tmp_path: Path) -> None:
         "example-conflict", "FR", "Example University", "academic", "Host", "scholars",
         "back-channel", "Example University hosted quiet talks [@doe2001workshops]. " * 3,
         "relationships-built", "People met.", "doe2001workshops", "small-groups-build-trust",
-        "Small meetings, as the lesson says.", "doe2001workshops", "exampleorg2020history",
+        "Small meetings, as the lesson says.", "doe2001workshops", "exampleorg2020history", "[]",
     ])
     filled = []
     for line in text.splitlines():
