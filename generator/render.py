@@ -214,7 +214,8 @@ def make_environment(site: Site) -> Environment:
         value_label=lambda field, value: (site.vocabulary[field.section][value].label
                                           if field.section and value in site.vocabulary.get(field.section, {})
                                           else value),
-        literature_refs=lambda keys: [SourceRef(key) for key in keys],
+        # The codebook's literature is named in the schema; another content root may lack some of it.
+        literature_refs=lambda keys: [SourceRef(key) for key in keys if key in site.references],
     )
     env.filters.update(
         prose=_prose_filter,

@@ -116,3 +116,13 @@ def test_quick_start_shows_the_two_commands() -> None:
     assert "make serve" in quick_start and "make test" in quick_start
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci and "CI=true" in ci
+
+
+def test_the_codebook_cites_only_works_in_the_bibliography() -> None:
+    from generator.load import load_content
+    from generator.registry import codebook_fields
+
+    references = load_content(REPO).references
+    cited = {key for field in codebook_fields() for key in field.literature}
+    assert cited and cited <= set(references), sorted(cited - set(references))
+    assert all(field.rules for field in codebook_fields() if field.section or field.choices)
