@@ -12,6 +12,7 @@ it formats only what changed, and a changed entry can never be served stale.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -19,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
 from types import MappingProxyType
+from typing import Any
 
 import bibtexparser
 import citeproc.model
@@ -160,15 +162,38 @@ class CitationFormatter:
         if key not in self._done:
             # One bibliography per entry keeps each independent of the others
             # (no "———" for repeated authors, no a/b year suffixes across unrelated works).
-            bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.html)
+            # citeproc-py's HTML formatter does not escape the text it is given, so the
+            # item's text goes in escaped: a URL's "&current…" must not become an entity.
+            bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([_escaped(item)]), formatter.html)
             bibliography.register(Citation([CitationItem(item["id"])]))
-            text = "".join(str(entry) for entry in bibliography.bibliography())
-            self._done[key] = nh3.clean(text, tags=_ALLOWED_TAGS, attributes={})
+            text = _linked("".join(str(entry) for entry in bibliography.bibliography()), item)
+            self._done[key] = nh3.clean(text, tags=_ALLOWED_TAGS | {"a"}, attributes={"a": {"href"}},
+                                        url_schemes={"http", "https"}, link_rel=None)
         return self._done[key]
 
     def in_every_style(self, item: dict) -> Mapping[str, str]:
         """Return the item formatted in each style of STYLES, by style name."""
         return MappingProxyType({style: self.format(item, style) for style in STYLES})
+
+
+def _escaped(value: Any) -> Any:
+    """Return a CSL-JSON item with every text value HTML-escaped (ids and numbers as they are)."""
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, list):
+        return [_escaped(item) for item in value]
+    if isinstance(value, dict):
+        return {key: item if key == "id" else _escaped(item) for key, item in value.items()}
+    return value
+
+
+def _linked(text: str, item: dict) -> str:
+    """Make the reference's URL and DOI, as the style prints them, into links."""
+    for address in [item.get("URL", "")] + ([f"https://doi.org/{item['DOI']}"] if item.get("DOI") else []):
+        if address.startswith(("https://", "http://")):
+            shown = html.escape(address, quote=False)
+            text = text.replace(shown, f'<a href="{html.escape(address)}">{shown}</a>', 1)
+    return text
 
 
 def format_citations(site: Site, formatter: CitationFormatter | None = None) -> Site:
@@ -233,21 +258,48 @@ def _bibtex_name(author: dict) -> str:
     return f"{author['family']}, {author['given']}"
 
 
-def to_ris(item: dict) -> str:
-    """Return a CSL-JSON web-page item as an RIS record, written by rispy."""
-    date = item["issued"]["date-parts"][0]
-    record = {
-        "type_of_reference": "ELEC",
-        "title": item["title"],
-        "authors": [a["literal"] if "literal" in a else f"{a['family']}, {a['given']}"
-                    for a in item["author"]],
-        "secondary_title": item["container-title"],
-        "publisher": item["container-title"],
-        "year": str(date[0]),
-        "date": "/".join(f"{p:02d}" for p in date),
-        "urls": [item["URL"]],
-    }
-    return rispy.dumps([record], implementation=_RisWriter)
+_RIS_TYPES = {"webpage": "ELEC", "book": "BOOK", "article-journal": "JOUR", "chapter": "CHAP",
+              "paper-conference": "CPAPER", "report": "RPRT", "thesis": "THES", "manuscript": "UNPB"}
+
+
+def to_ris(items: dict | list[dict]) -> str:
+    """Return CSL-JSON items (a case, or the works in references.bib) as RIS records, written by rispy."""
+    return rispy.dumps([_ris_record(item) for item in (items if isinstance(items, list) else [items])],
+                       implementation=_RisWriter)
+
+
+def _ris_record(item: dict) -> dict:
+    def names(role: str) -> list[str]:
+        return [a["literal"] if "literal" in a else f"{a['family']}, {a['given']}" for a in item.get(role, ())]
+
+    record: dict[str, Any] = {"type_of_reference": _RIS_TYPES.get(item.get("type", ""), "GEN"),
+                              "title": item.get("title", "")}
+    if item.get("author"):
+        record["authors"] = names("author")
+    if item.get("editor"):
+        record["secondary_authors"] = names("editor")
+    for csl_name, ris_name in (("container-title", "secondary_title"), ("publisher", "publisher"),
+                               ("publisher-place", "place_published"), ("volume", "volume"),
+                               ("issue", "number"), ("DOI", "doi"), ("ISBN", "issn"), ("edition", "edition")):
+        if item.get(csl_name):
+            record[ris_name] = str(item[csl_name])
+    if item.get("type") == "webpage" and item.get("container-title") and not item.get("publisher"):
+        record["publisher"] = item["container-title"]
+    date = (item.get("issued") or {}).get("date-parts", [[]])[0]
+    if date:
+        record["year"] = str(date[0])
+        record["date"] = "/".join(f"{part:02d}" for part in date)
+    if item.get("page"):
+        first, _, last = str(item["page"]).partition("-")
+        record["start_page"] = first
+        if last:
+            record["end_page"] = last
+    if item.get("URL"):
+        record["urls"] = [item["URL"]]
+    accessed = (item.get("accessed") or {}).get("date-parts", [[]])[0]
+    if accessed:
+        record["access_date"] = "/".join(f"{part:02d}" for part in accessed)
+    return record
 
 
 class _RisWriter(rispy.RisWriter):

@@ -32,7 +32,8 @@ def read_settings(root: Path) -> dict[str, str]:
         config = load_config(str(path))
     except (ConfigurationError, yaml.YAMLError, OSError) as error:
         raise ValueError(f"{path}: {error}") from None
-    return {"site_url": config.site_url or "", "repo_url": config.repo_url or "", "edit_uri": config.edit_uri or ""}
+    return {"site_url": config.site_url or "", "repo_url": config.repo_url or "", "edit_uri": config.edit_uri or "",
+            "docs_dir": config.docs_dir or ""}
 
 
 def check(root: Path, today: dt.date) -> tuple[Problem, ...]:
@@ -43,7 +44,7 @@ def check(root: Path, today: dt.date) -> tuple[Problem, ...]:
 def link_content(root: Path, settings: dict[str, str] | None,
                  today: dt.date) -> tuple[Site, tuple[Problem, ...]]:
     """Return the linked site and any warnings; raise ContentError on errors."""
-    raw = load_content(root)
+    raw = load_content(root, Path(settings["docs_dir"]) if settings and settings.get("docs_dir") else None)
     problems = validate_content(raw, today)
     errors = tuple(p for p in problems if p.severity is Severity.ERROR)
     if errors:

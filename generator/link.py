@@ -77,11 +77,21 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
         for part in case.convenors:
             convenors.setdefault(part.convenor.slug, part.convenor)
 
+    works_cited: dict[tuple[str, str], tuple[str, ...]] = {
+        ("case", case.id): tuple(dict.fromkeys(ref.key for ref in _case_refs(case))) for case in cases}
     lessons_citing: dict[str, list[Lesson]] = defaultdict(list)
     for lesson in lessons:
-        for key in dict.fromkeys([s.key for s in lesson.sources]
-                                 + [c.key for cit in find_citations(lesson.body) for c in cit.items]):
+        keys = tuple(dict.fromkeys([s.key for s in lesson.sources]
+                                   + [c.key for cit in find_citations(lesson.body) for c in cit.items]))
+        works_cited[("lesson", lesson.id)] = keys
+        for key in keys:
             lessons_citing[key].append(lesson)
+    terms_citing: dict[str, list[Term]] = defaultdict(list)
+    for section in vocabulary.values():
+        for term in section.values():
+            for key in dict.fromkeys([s.key for s in term.sources]
+                                     + [c.key for cit in find_citations(term.definition) for c in cit.items]):
+                terms_citing[key].append(term)
 
     return Site(
         cases=cases,
@@ -97,6 +107,9 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
         case_regions=MappingProxyType({case.id: tuple(dict.fromkeys(
             r for c in case.countries for r in region_of.get(c, ()))) for case in cases}),
         lessons_citing=_freeze(lessons_citing),
+        terms_citing=_freeze(terms_citing),
+        works_cited=MappingProxyType(works_cited),
+        pages_citing=MappingProxyType({key: tuple(pages) for key, pages in sorted(raw.pages_citing.items())}),
         related=MappingProxyType(_related_cases(cases, vocabulary)),
         lessons_by_id=MappingProxyType({lesson.id: lesson for lesson in lessons}),
         cases_by_id=MappingProxyType({case.id: case for case in cases}),

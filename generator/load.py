@@ -18,7 +18,7 @@ import logging
 import re
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -101,13 +101,19 @@ class RawContent:
     references: Mapping[str, Reference]
     problems: tuple[Problem, ...]
     last_changed: Mapping[str, str]
+    # For each BibTeX key, the handwritten pages in docs/ that link to its source page: (url, title).
+    pages_citing: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 CONTENT_FILES = ("cases", "lessons", "vocabulary.yml", "references.bib")
 
 
-def load_content(root: Path) -> RawContent:
-    """Return every content file under `root` parsed, with the problems met on the way."""
+def load_content(root: Path, docs: Path | None = None) -> RawContent:
+    """Return every content file under `root` parsed, with the problems met on the way.
+
+    `docs` is the folder of handwritten pages (default `root/docs`), read only for
+    their links to source pages.
+    """
     root = Path(root)
     problems: list[Problem] = []
     cases = _load_folder(root, "cases", problems)
@@ -120,7 +126,31 @@ def load_content(root: Path) -> RawContent:
                                 "create vocabulary.yml at the top of the repository"))
     references = _load_bibtex(root, root / "references.bib", problems)
     return RawContent(root, cases, lessons, vocabulary, references, tuple(problems),
-                      MappingProxyType(last_changed(root)))
+                      MappingProxyType(last_changed(root)),
+                      MappingProxyType(_pages_citing(Path(docs) if docs else root / "docs")))
+
+
+_SOURCE_LINK = re.compile(r"\(\s*(?:\.\./)*sources/([A-Za-z0-9_:.-]+)/(?:index\.md)?")
+_TITLE = re.compile(r"^(?:title:\s*(.+)|#\s+(.+))$", re.M)
+
+
+def _pages_citing(docs: Path) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Return, for each BibTeX key, the handwritten pages whose Markdown links to its source page."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    if not docs.is_dir():
+        return {}
+    for path in sorted(docs.rglob("*.md")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        keys = dict.fromkeys(_SOURCE_LINK.findall(text))
+        if not keys:
+            continue
+        relative = path.relative_to(docs).with_suffix("").as_posix()
+        url = "" if relative == "index" else relative.removesuffix("/index") + "/"
+        title = _TITLE.search(text)
+        name = (title.group(1) or title.group(2)).strip() if title else relative
+        for key in keys:
+            found.setdefault(key, []).append((url, name))
+    return {key: tuple(pages) for key, pages in found.items()}
 
 
 def last_changed(root: Path) -> dict[str, str]:

@@ -57,7 +57,7 @@ def _root(config: MkDocsConfig) -> Path:
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     """Validate the content and add every generated page; refuse to overwrite a handwritten page."""
     settings = {"site_url": config.site_url or "", "repo_url": config.repo_url or "",
-                "edit_uri": config.edit_uri or ""}
+                "edit_uri": config.edit_uri or "", "docs_dir": config.docs_dir or ""}
     key = str(config.config_file_path)
     try:
         today = resolve_today()

@@ -7,7 +7,9 @@ Authored fields (what a contributor writes in YAML or BibTeX) live on `Case`,
 - `Site.evidence`: for each lesson, its cases with their notes, supporting first;
 - `Site.backlinks[(kind, id)]`: every case linking to a convenor, vocabulary
   term, region or source, with what it says there (role, outcome, pages);
-- `Site.lessons_citing`: for each source, the lessons citing it;
+- `Site.lessons_citing`, `Site.terms_citing`, `Site.pages_citing`: for each
+  source, the lessons, vocabulary terms and handwritten pages citing it;
+- `Site.works_cited[(kind, id)]`: the keys of every work a case or lesson cites;
 - `Site.convenors`: every convenor named by a case, keyed by its slug;
 - `Site.related`: for each case, the closest other cases and why;
 - `Site.case_citations`: each case formatted as a citable work, by CSL style
@@ -470,3 +472,6 @@ class Site:
     lessons_by_id: Mapping[str, Lesson]
     cases_by_id: Mapping[str, Case]
     settings: Mapping[str, str]
+    terms_citing: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)  # source -> vocabulary terms citing it
+    works_cited: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (kind, id) -> keys
+    pages_citing: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # key -> handwritten pages

@@ -23,10 +23,10 @@ import pycountry
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup, escape
 
-from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, to_bibtex, to_ris
+from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, csl_item, to_bibtex, to_ris
 from .codebook import coverage, evidence_table, lesson_transfer, selection, transfer_claims
 from .explorer import explorer_data, transfer_facets
-from .model import Case, Site, SourceRef
+from .model import Case, Site, SourceRef, Term
 from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
 from .prose import glossary_index, link_glossary_terms, plain_text, prose_html
 from .registry import (
@@ -77,9 +77,20 @@ def render_pages(site: Site) -> dict[str, str]:
         page(page_url("lesson", lesson.id), "lesson.md.j2", lesson=lesson, transfer=lesson_transfer(site, lesson.id))
     page(page_url("source"), "sources_index.md.j2")
     for ref in site.references.values():
-        page(page_url("source", ref.key), "source.md.j2", ref=ref,
+        url = page_url("source", ref.key)
+        page(url, "source.md.j2", ref=ref,
              mentions=site.backlinks.get(("source", ref.key), ()),
-             lessons=site.lessons_citing.get(ref.key, ()))
+             lessons=site.lessons_citing.get(ref.key, ()),
+             terms=[(term, SECTIONS_BY_NAME[term.kind].title, relative(url, _term_url(term)))
+                    for term in site.terms_citing.get(ref.key, ())],
+             pages=site.pages_citing.get(ref.key, ()))
+        pages[f"{url}{ref.key}.bib"] = ref.raw + "\n"
+        pages[f"{url}{ref.key}.ris"] = to_ris(csl_item(ref))
+    for kind, item_id, url in [("case", case.id, page_url("case", case.id)) for case in site.cases] + \
+            [("lesson", lesson.id, page_url("lesson", lesson.id)) for lesson in site.lessons]:
+        works = [site.references[key] for key in site.works_cited.get((kind, item_id), ()) if key in site.references]
+        pages[f"{url}{item_id}-sources.bib"] = "\n\n".join(ref.raw for ref in works) + "\n"
+        pages[f"{url}{item_id}-sources.ris"] = to_ris([csl_item(ref) for ref in works])
     page(page_url("convenor"), "convenors_index.md.j2",
          items=[(c, len(site.backlinks[("convenor", slug)])) for slug, c in site.convenors.items()])
     for slug, convenor in site.convenors.items():
@@ -205,6 +216,7 @@ def make_environment(site: Site) -> Environment:
     )
     env.globals.update(
         link=_link,
+        relative_link=_relative_link,
         term=lambda kind, term_id: site.vocabulary[kind][term_id],
         references=lambda refs: [(site.references[r.key], r.pages) for r in refs],
         styles=STYLES,
@@ -227,6 +239,22 @@ def make_environment(site: Site) -> Environment:
         count=lambda n, noun: f"{n} {noun}" if n == 1 else f"{n} {noun}s",
     )
     return env
+
+
+def _term_url(term: Term) -> str:
+    """Return where a vocabulary term is defined: its own page, the codebook, or the glossary."""
+    section = SECTIONS_BY_NAME[term.kind]
+    if section.folder:
+        return page_url(term.kind, term.id)
+    if section.codebook:
+        return page_url("codebook") + f"#{term.kind}-{term.id}"
+    return page_url("glossary") + f"#{term.kind}-{term.id}"
+
+
+@pass_context
+def _relative_link(context: Any, url: str) -> str:
+    """Return a relative link from the page being rendered to a site-relative URL."""
+    return relative(context["here"], url)
 
 
 @pass_context

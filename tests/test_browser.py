@@ -62,8 +62,11 @@ def test_citation_can_be_copied_and_downloaded(page) -> None:
     bibtex = page.locator("pre.t2-bibtex")
     assert bibtex.locator('button[data-md-type="copy"]').count() == 1
     with page.expect_download() as download:
-        page.get_by_role("link", name="RIS").click()
+        page.locator(".t2-cite-case").get_by_role("link", name="RIS").click()
     assert download.value.suggested_filename == "example-dialogue.ris"
+    with page.expect_download() as download:
+        page.locator(".t2-downloads").get_by_role("link", name="BibTeX").click()
+    assert download.value.suggested_filename == "example-dialogue-sources.bib"
 
 
 def test_explorer_filters_cases_and_keeps_the_choice_in_the_address(page) -> None:

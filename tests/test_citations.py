@@ -12,9 +12,10 @@ from citeproc.source.json import CiteProcJSON
 
 from generator import bibliography
 from generator.bibliography import CitationFormatter, _style, case_csl_item, csl_item, to_bibtex, to_ris
+from generator.build import build_site
 from generator.citations import find_citations
 from generator.load import load_content
-from tests.conftest import FIXTURE_CORPUS, REAL_TODAY, REPO
+from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, REAL_TODAY, REPO
 
 SITE_URL = "https://example.org/casebook/"
 
@@ -239,3 +240,40 @@ def test_url_escapes_are_undone_and_other_fields_still_decoded() -> None:
     assert [p.format() for p in problems] == [
         "references.bib:6:1: error: the url of 'notweb2020x' is not a web address; use an address "
         "starting with https:// or http:// [E023]"]
+
+
+def test_every_source_and_every_page_s_sources_download_round_trip() -> None:
+    site, pages, _ = build_site(FIXTURE_CORPUS, {"site_url": SITE_URL}, FIXTURE_TODAY)
+    for key, ref in site.references.items():
+        library = bibtexparser.parse_string(pages[f"sources/{key}/{key}.bib"])
+        assert not library.failed_blocks and [e.key for e in library.entries] == [key]
+        [record] = rispy.loads(pages[f"sources/{key}/{key}.ris"])
+        assert record["title"] == csl_item(ref)["title"]
+    case_bib = bibtexparser.parse_string(pages["cases/example-dialogue/example-dialogue-sources.bib"])
+    assert [e.key for e in case_bib.entries] == ["doe2001workshops", "exampleorg2020history"]
+    records = rispy.loads(pages["cases/example-dialogue/example-dialogue-sources.ris"])
+    assert [r["type_of_reference"] for r in records] == ["BOOK", "ELEC"]
+    assert records[0]["authors"] == ["Doe, Jane", "Müller, Jörg"]
+    # Each record formats through the citation engine from the same CSL-JSON.
+    formatter = CitationFormatter()
+    assert formatter.format(csl_item(site.references["doe2001workshops"]), "apa").startswith("Doe, J., &amp; Müller")
+
+
+def test_urls_and_dois_in_formatted_references_are_links_and_escaped() -> None:
+    from generator.model import Reference
+
+    ref = Reference("x2020page", "online", {"title": "A page", "year": "2020",
+                                            "url": "https://example.org/a?b=1&currentSection=2"}, (), 1, "")
+    text = CitationFormatter().format(csl_item(ref), "chicago-author-date")
+    assert ('<a href="https://example.org/a?b=1&amp;currentSection=2">'
+            "https://example.org/a?b=1&amp;currentSection=2</a>") in text
+    assert "¤" not in text
+
+
+def test_a_source_page_lists_the_terms_and_handwritten_pages_that_cite_it() -> None:
+    site, pages, _ = build_site(FIXTURE_CORPUS, {"docs_dir": str(REPO / "docs")}, FIXTURE_TODAY)
+    page = pages["sources/avruchndreview/index.md"]
+    assert '<a href="../../method/">Method</a> (page)' in page
+    assert "No case, lesson or page cites this work yet." not in page
+    term_page = pages["sources/doe2001workshops/index.md"]
+    assert "(format, defined in the glossary)" in term_page or "(formats, defined in the glossary)" in term_page

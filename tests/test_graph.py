@@ -95,7 +95,8 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
     added = set(after) - set(before)
     changed = {path for path in before if before[path] != after[path]}
     assert added == {"cases/third-example/index.md", "cases/third-example/third-example.bib",
-                     "cases/third-example/third-example.ris", "cases/third-example/third-example.json"}
+                     "cases/third-example/third-example.ris", "cases/third-example/third-example.json",
+                     "cases/third-example/third-example-sources.bib", "cases/third-example/third-example-sources.ris"}
     assert changed == {
         "cases/index.md",                         # the list of cases
         "data/cases.json", "data/cases.csv",      # the open data

@@ -417,7 +417,8 @@ def test_settings_are_read_as_mkdocs_reads_them(tmp_path: Path) -> None:
         "edit_uri: edit/main/\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
         "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n", encoding="utf-8")
     assert read_settings(tmp_path) == {"site_url": "https://example.org/casebook/",
-                                       "repo_url": "https://github.com/example/casebook", "edit_uri": "edit/main/"}
+                                       "repo_url": "https://github.com/example/casebook", "edit_uri": "edit/main/",
+                                       "docs_dir": str(tmp_path / "docs")}
 
 
 def test_export_reports_an_unreadable_mkdocs_yml(tmp_path: Path) -> None:
