@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, csl_item, to_bibtex, to_ris
 from .codebook import coverage, evidence_table, lesson_transfer, selection, transfer_claims
 from .explorer import explorer_data, transfer_facets
-from .model import Case, Site, SourceRef, Term
+from .model import Case, Reference, Site, SourceRef, Term
 from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
 from .prose import glossary_index, link_glossary_terms, plain_text, prose_html
 from .registry import (
@@ -78,7 +78,7 @@ def render_pages(site: Site) -> dict[str, str]:
     page(page_url("source"), "sources_index.md.j2")
     for ref in site.references.values():
         url = page_url("source", ref.key)
-        page(url, "source.md.j2", ref=ref,
+        page(url, "source.md.j2", ref=ref, meta_tags=source_meta(ref),
              mentions=site.backlinks.get(("source", ref.key), ()),
              lessons=site.lessons_citing.get(ref.key, ()),
              terms=[(term, SECTIONS_BY_NAME[term.kind].title, relative(url, _term_url(term)))
@@ -132,14 +132,66 @@ def render_pages(site: Site) -> dict[str, str]:
 
 
 def _citation_meta(case: Case, item: dict) -> list[list[str]]:
-    """Return Highwire Press `citation_*` meta tags, which Zotero and Google Scholar read."""
+    """Return the Highwire Press `citation_*` tags of a case page, for Zotero and Google Scholar.
+
+    Zotero's Embedded Metadata translator types a page with
+    `citation_technical_report_institution` as a report, whose institution is the
+    casebook; with `citation_title` alone it would guess a journal article. A
+    `citation_author` is split into given and family name, so the collective
+    "contributors" credit is left out rather than turned into a person; credited
+    contributors are given as "Family, Given".
+    """
     tags = [["citation_title", case.title]]
-    tags += [["citation_author", a["literal"] if "literal" in a else f"{a['family']}, {a['given']}"]
-             for a in item["author"]]
+    tags += [["citation_author", f"{a['family']}, {a['given']}"] for a in item["author"] if "literal" not in a]
     tags += [["citation_publication_date", case.reviewed.replace("-", "/")],
-             ["citation_publisher", CASEBOOK]]
+             ["citation_technical_report_institution", CASEBOOK]]
     if item["URL"].startswith("http"):
         tags.append(["citation_public_url", item["URL"]])
+    return tags
+
+
+# Zotero's Embedded Metadata translator types a page by these tags (its `init`):
+# the first that a kind of work can carry decides, and the work is saved as itself.
+_SOURCE_TYPE_TAGS = {"article-journal": "citation_journal_title", "chapter": "citation_book_title",
+                     "report": "citation_technical_report_institution",
+                     "thesis": "citation_dissertation_institution",
+                     "paper-conference": "citation_conference_title"}
+
+
+def source_meta(ref: Reference) -> list[list[str]]:
+    """Return Highwire Press tags describing a work on its source page, so a reference manager saves the work.
+
+    Only kinds of work the tags can type correctly get them: journal articles,
+    chapters, reports, theses, conference papers, and books with an ISBN. A web
+    page or a book without one would be saved as a journal article, so those
+    pages carry no tags and offer the .bib and .ris files instead.
+    """
+    item = csl_item(ref)
+    kind = item["type"]
+    type_tag = _SOURCE_TYPE_TAGS.get(kind)
+    container = item.get("container-title", "")
+    if not (type_tag and (container or kind in ("report", "thesis")) or (kind == "book" and item.get("ISBN"))):
+        return []
+    tags = [["citation_title", item.get("title", "")]]
+    tags += [["citation_author", f"{a['family']}, {a['given']}" if "given" in a else a["literal"]]
+             for a in item.get("author", ())]
+    tags += [["citation_editor", f"{a['family']}, {a['given']}" if "given" in a else a["literal"]]
+             for a in item.get("editor", ())]
+    date = (item.get("issued") or {}).get("date-parts", [[]])[0]
+    if date:
+        tags.append(["citation_publication_date", "/".join(str(part) for part in date)])
+    if type_tag:
+        tags.append([type_tag, container or item.get("publisher", "")])
+    for csl_name, tag in (("volume", "citation_volume"), ("issue", "citation_issue"),
+                          ("publisher", "citation_publisher"), ("ISBN", "citation_isbn"), ("DOI", "citation_doi"),
+                          ("URL", "citation_public_url")):
+        if item.get(csl_name) and not (tag == "citation_publisher" and kind in ("report", "thesis")):
+            tags.append([tag, str(item[csl_name])])
+    if item.get("page"):
+        first, _, last = str(item["page"]).partition("-")
+        tags.append(["citation_firstpage", first])
+        if last:
+            tags.append(["citation_lastpage", last])
     return tags
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
 import shutil
 from html.parser import HTMLParser
@@ -122,12 +123,70 @@ def test_two_builds_are_byte_identical(fixture_site: Path, tmp_path: Path) -> No
         assert (fixture_site / path).read_bytes() == data, path
 
 
-def test_case_page_carries_citation_meta_tags(fixture_site: Path) -> None:
-    html = read(fixture_site, "cases/example-dialogue")
-    assert '<meta name="citation_title" content="Example Dialogue">' in html
-    assert '<meta name="citation_author" content="Track Two Casebook contributors">' in html
-    assert '<meta name="citation_publication_date" content="2026/11/25">' in html
-    assert '<meta name="citation_public_url" content="https://track-two-casebook.github.io/casebook/cases/example-dialogue/">' in html
+# Zotero's Embedded Metadata translator (zotero/translators, "Embedded Metadata.js"), as far
+# as these pages use it: `init` types the page by the first specific Highwire tag
+# (citation_journal_title -> journalArticle, citation_technical_report_institution ->
+# report, citation_book_title -> bookSection, citation_conference_title -> conferencePaper,
+# citation_dissertation_institution -> thesis), else guesses journalArticle from
+# citation_title (book from citation_isbn); HIGHWIRE_MAPPINGS fills the fields; and
+# processHighwireCreators runs ZU.cleanAuthor, which splits "Family, Given" at the comma
+# and a name without one at its last space.
+_ZOTERO_TYPES = {"citation_journal_title": "journalArticle", "citation_technical_report_institution": "report",
+                 "citation_conference_title": "conferencePaper", "citation_conference": "conferencePaper",
+                 "citation_book_title": "bookSection", "citation_inbook_title": "bookSection",
+                 "citation_dissertation_institution": "thesis"}
+_ZOTERO_FIELDS = {"citation_title": "title", "citation_publication_date": "date", "citation_date": "date",
+                  "citation_journal_title": "publicationTitle", "citation_book_title": "bookTitle",
+                  "citation_volume": "volume", "citation_issue": "issue", "citation_publisher": "publisher",
+                  "citation_technical_report_institution": "institution", "citation_isbn": "ISBN",
+                  "citation_doi": "DOI", "citation_public_url": "url"}
+
+
+def zotero_item(html: str) -> dict | None:
+    """Return the item Zotero's Embedded Metadata translator would save from a page's Highwire tags."""
+    tags = re.findall(r'<meta name="(citation_[a-z_]+)" content="([^"]*)">', html)
+    if not tags:
+        return None
+    names = [name for name, _ in tags]
+    item_type = next((_ZOTERO_TYPES[n] for n in names if n in _ZOTERO_TYPES), None)
+    item_type = item_type or ("book" if "citation_isbn" in names else "journalArticle")
+    item: dict = {"itemType": item_type, "creators": []}
+    for name, value in tags:
+        value = html_module.unescape(value)
+        if name in _ZOTERO_FIELDS and _ZOTERO_FIELDS[name] not in item:
+            item[_ZOTERO_FIELDS[name]] = value
+        elif name in ("citation_author", "citation_editor"):
+            family, comma, given = value.partition(",") if "," in value else (
+                value.rpartition(" ")[2], "", value.rpartition(" ")[0])
+            item["creators"].append({"lastName": family.strip(), "firstName": given.strip(),
+                                     "creatorType": name.removeprefix("citation_")})
+    pages = dict(tags)
+    if "citation_firstpage" in pages:
+        item["pages"] = pages["citation_firstpage"] + ("-" + pages["citation_lastpage"]
+                                                         if "citation_lastpage" in pages else "")
+    return item
+
+
+def test_zotero_saves_a_case_page_as_a_report_of_the_casebook(fixture_site: Path) -> None:
+    item = zotero_item(read(fixture_site, "cases/example-dialogue"))
+    assert item == {
+        "itemType": "report", "title": "Example Dialogue", "creators": [], "date": "2026/11/25",
+        "institution": "Track Two Casebook",
+        "url": "https://track-two-casebook.github.io/casebook/cases/example-dialogue/",
+    }
+
+
+def test_zotero_saves_a_source_page_as_the_source_itself(fixture_site: Path) -> None:
+    item = zotero_item(read(fixture_site, "sources/jones1999chapter"))
+    assert item == {
+        "itemType": "bookSection", "title": "The Oslo Chapter", "date": "1999",
+        "bookTitle": "Dialogue across Lines", "publisher": "Example University Press", "pages": "45-67",
+        "creators": [{"lastName": "Jones", "firstName": "Ngũyên", "creatorType": "author"},
+                     {"lastName": "Smith", "firstName": "Anna", "creatorType": "editor"},
+                     {"lastName": "Østergaard", "firstName": "Søren", "creatorType": "editor"}],
+    }
+    # A web page would be typed as a journal article, so its source page carries no tags.
+    assert zotero_item(read(fixture_site, "sources/exampleorg2020history")) is None
 
 
 def test_citation_files_sit_next_to_the_case_page(fixture_site: Path) -> None:
