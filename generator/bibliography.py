@@ -16,7 +16,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import cache
 from types import MappingProxyType
@@ -166,7 +166,13 @@ class CitationFormatter:
             # item's text goes in escaped: a URL's "&current…" must not become an entity.
             bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([_escaped(item)]), formatter.html)
             bibliography.register(Citation([CitationItem(item["id"])]))
-            text = _linked("".join(str(entry) for entry in bibliography.bibliography()), item)
+            text = "".join(str(entry) for entry in bibliography.bibliography())
+            text = _nest_quotes(text)
+            for field in ("title", "container-title"):
+                text = _keep_note_case(text, item.get(field, ""))
+            text = _linked(text, item)
+            if style in _PUNCTUATION_IN_QUOTE:
+                text = text.replace("”.", ".”").replace("”,", ",”")
             self._done[key] = nh3.clean(text, tags=_ALLOWED_TAGS | {"a"}, attributes={"a": {"href"}},
                                         url_schemes={"http", "https"}, link_rel=None)
         return self._done[key]
@@ -174,6 +180,63 @@ class CitationFormatter:
     def in_every_style(self, item: dict) -> Mapping[str, str]:
         """Return the item formatted in each style of STYLES, by style name."""
         return MappingProxyType({style: self.format(item, style) for style in STYLES})
+
+
+# Styles of US English, which put a period or comma inside closing quotation marks
+# (CSL's punctuation-in-quote, which citeproc-py does not apply).
+_PUNCTUATION_IN_QUOTE = {"chicago-author-date"}
+_NOTE = re.compile(r"[\[(][^\[\]()]*[\])]")
+
+
+def _nest_quotes(text: str) -> str:
+    """Turn quotation marks inside quotation marks into single ones: “a “b” c” -> “a ‘b’ c”."""
+    out, depth = [], 0
+    for char in text:
+        if char == "“":
+            out.append("‘" if depth else "“")
+            depth += 1
+        elif char == "”" and depth:
+            depth -= 1
+            out.append("’" if depth else "”")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _keep_note_case(text: str, title: str) -> str:
+    """Give bracketed notes of a title, e.g. "(event announcement)", back the case the entry gives them.
+
+    The styles change the case of a title's words; an editorial note is not part of the title.
+    """
+    for note in _NOTE.findall(html.escape(title, quote=False)):
+        found = re.search(re.escape(note), text, flags=re.IGNORECASE)
+        if found:
+            text = text[:found.start()] + note + text[found.end():]
+    return text
+
+
+def year_suffixes(references: Iterable[Reference]) -> dict[str, str]:
+    """Return "a", "b", … for works that would share an author-date label, ordered by title then key."""
+    groups: dict[tuple[str, str], list[Reference]] = {}
+    for ref in references:
+        groups.setdefault((author_label(ref), ref.base_year), []).append(ref)
+    suffixes = {}
+    for works in groups.values():
+        if len(works) > 1:
+            works.sort(key=lambda ref: (ref.fields.get("title", "").lower(), ref.key))
+            for index, ref in enumerate(works):
+                suffixes[ref.key] = _letters(index)
+    return suffixes
+
+
+def _letters(index: int) -> str:
+    """Return a, b, …, z, aa, ab, … for 0, 1, …"""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
 
 
 def _escaped(value: Any) -> Any:
@@ -200,10 +263,18 @@ def format_citations(site: Site, formatter: CitationFormatter | None = None) -> 
     """Return the site with every reference and every case formatted in each style of STYLES."""
     formatter = formatter or CitationFormatter()
     site_url = site.settings.get("site_url", "")
+    suffixes = year_suffixes(site.references.values())
+    references = {}
+    for key, ref in site.references.items():
+        ref = replace(ref, year_suffix=suffixes.get(key, ""))
+        formatted = formatter.in_every_style(csl_item(ref))
+        if ref.year_suffix:  # the list shows the same year as the text: 2004a, n.d.-b
+            formatted = MappingProxyType({style: text.replace(ref.base_year, ref.year, 1)
+                                          for style, text in formatted.items()})
+        references[key] = replace(ref, formatted=formatted)
     return replace(
         site,
-        references=MappingProxyType({key: replace(ref, formatted=formatter.in_every_style(csl_item(ref)))
-                                     for key, ref in site.references.items()}),
+        references=MappingProxyType(references),
         case_citations=MappingProxyType({case.id: formatter.in_every_style(case_csl_item(case, site_url))
                                          for case in site.cases}),
     )

@@ -23,6 +23,7 @@ Templates read these objects and never see raw YAML.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -407,6 +408,7 @@ class Reference:
     raw: str
     editors: tuple[tuple[str, str], ...] = ()
     formatted: Mapping[str, str] = field(default_factory=dict)  # HTML by citation style, once formatted
+    year_suffix: str = ""  # "a", "b", … when the same authors have several works in one year
 
     @property
     def text(self) -> str:
@@ -414,9 +416,17 @@ class Reference:
         return next(iter(self.formatted.values()), "")
 
     @property
+    def base_year(self) -> str:
+        """Return the year of the work as the reference list prints it (`2004` for 2004/05), or `n.d.`."""
+        found = re.search(r"\d{4}", self.fields.get("date", "") or self.fields.get("year", ""))
+        return found.group(0) if found else "n.d."
+
+    @property
     def year(self) -> str:
-        """Return the year of the work, or `n.d.` when it has none."""
-        return self.fields.get("year", "") or "n.d."
+        """Return the year of the work with its suffix (`2004a`, `n.d.-b`): the same in text and list."""
+        if not self.year_suffix:
+            return self.base_year
+        return f"{self.base_year}-{self.year_suffix}" if self.base_year == "n.d." else self.base_year + self.year_suffix
 
     @property
     def link(self) -> str:

@@ -277,3 +277,30 @@ def test_a_source_page_lists_the_terms_and_handwritten_pages_that_cite_it() -> N
     assert "No case, lesson or page cites this work yet." not in page
     term_page = pages["sources/doe2001workshops/index.md"]
     assert "(format, defined in the glossary)" in term_page or "(formats, defined in the glossary)" in term_page
+
+
+def test_every_real_reference_formats_cleanly_in_every_style() -> None:
+    """Notes keep their case, quotes nest, Chicago puts periods inside quotes, labels are unique."""
+    import re
+
+    from generator.bibliography import cite_label, format_citations
+    from generator.link import link_site
+
+    site = format_citations(link_site(load_content(REPO)))
+    problems = []
+    for key, ref in site.references.items():
+        item = csl_item(ref)
+        for style, text in ref.formatted.items():
+            for field in ("title", "container-title"):
+                for note in re.findall(r"[\[(][^\[\]()]*[\])]", item.get(field, "")):
+                    if note.replace("&", "&amp;") not in text:
+                        problems.append((key, style, "note recased", note))
+            if "““" in text or "””" in text:
+                problems.append((key, style, "nested quotes", ""))
+            if style == "chicago-author-date" and re.search("”[.,]", text):
+                problems.append((key, style, "punctuation outside quotes", ""))
+        if ref.year_suffix and ref.year not in ref.text:
+            problems.append((key, "", "list year differs from the label", ref.year))
+    labels = [cite_label(ref) for ref in site.references.values()]
+    problems += [("", "", "label shared", label) for label in set(labels) if labels.count(label) > 1]
+    assert problems == []
