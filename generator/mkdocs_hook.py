@@ -81,8 +81,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     else:
         _last_good[key] = pages
         _current_problems.pop(key, None)
-    for problem in warnings:
-        log.info(problem.format())
+    if warnings:  # one line, so that warnings do not bury what matters; `casebook check` lists them
+        log.info("Content has %s; `make check` lists them.", summarise(warnings))
     collisions = sorted(path for path in pages if files.get_file_from_path(path) is not None)
     if collisions:
         message = "; ".join(f"docs/{path} collides with a generated page" for path in collisions)

@@ -88,6 +88,7 @@ PROBLEM_CODES: Mapping[str, str] = MappingProxyType({
     'E180': 'a coded value other than unknown with no source',
     'E181': 'a party that is not one of the case\'s countries',
     'W203': 'a stated track that the coded participants do not bear out',
+    'W204': 'a book or article cited in the text without a page',
     'W201': 'a lesson no case links to',
     'W202': 'a vocabulary term nothing uses',
 })

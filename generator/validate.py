@@ -53,6 +53,8 @@ from .registry import (
 )
 from .urls import convenor_slug, slugify
 
+# BibTeX entry types whose text has pages, so that a citation of them should give one.
+PAGINATED = frozenset({"book", "article", "incollection", "inbook", "inproceedings", "phdthesis", "mastersthesis"})
 # The scaffold made by `casebook new` marks every value to fill in with this.
 PLACEHOLDER = "FILL IN"
 
@@ -396,6 +398,12 @@ def _inline_citations(doc: Document, path: tuple, references: References,
         for cite in citation.items:
             if cite.key not in references:
                 problems.append(_unknown_key(doc.path, line, col, cite.key, references))
+                continue
+            if not cite.pages and references[cite.key].entry_type in PAGINATED:
+                problems.append(Problem(doc.path, line, col, "W204",
+                                        f"'{cite.key}' is a paginated work cited without a page",
+                                        f"write [@{cite.key}, p. 12] with the page you read, if you read it",
+                                        severity=Severity.WARNING))
             elif listed is not None and cite.key not in listed:
                 problems.append(Problem(doc.path, line, col, "E141",
                                         f"'{cite.key}' is cited but not listed under 'sources'",

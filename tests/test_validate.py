@@ -43,6 +43,9 @@ EXPECTED = {
     'braces-in-title.yml': [
         "cases/braces-in-title.yml:2:8: error: 'title' must be plain text; write some text, without the characters < > [ ] { } ` or line breaks [E034]",
     ],
+    'book-cited-without-page.yml': [
+        "cases/book-cited-without-page.yml:20:62: warning: 'doe2001workshops' is a paginated work cited without a page; write [@doe2001workshops, p. 12] with the page you read, if you read it [W204]",
+    ],
     'cited-not-listed.yml': [
         "cases/cited-not-listed.yml:21:39: error: 'exampleorg2020history' is cited but not listed under 'sources'; add '- {key: exampleorg2020history}' to sources [E141]",
         "cases/cited-not-listed.yml:36:3: error: 'sources' needs at least 2 entries; add the missing entries [E036]",
@@ -310,7 +313,7 @@ def test_new_scaffolds_a_case_that_passes_once_filled(tmp_path: Path) -> None:
     fills = iter([
         "A fictional scaffolded case, filled in by the test suite.", "1999", "2001",
         "example-conflict", "FR", "Example University", "academic", "Host", "scholars",
-        "back-channel", "Example University hosted quiet talks [@doe2001workshops]. " * 3,
+        "back-channel", "Example University hosted quiet talks [@doe2001workshops, p. 4]. " * 3,
         "relationships-built", "People met.", "doe2001workshops", "small-groups-build-trust",
         "Small meetings, as the lesson says.", "doe2001workshops", "exampleorg2020history", "[]",
     ])
