@@ -28,7 +28,7 @@ import yaml
 from bibtexparser import middlewares
 from pylatexenc.latex2text import LatexNodes2Text
 
-from .model import Problem, Reference
+from .model import Problem, Reference, Revision
 from .registry import BIBTEX_KEY
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -100,7 +100,7 @@ class RawContent:
     vocabulary: Document | None
     references: Mapping[str, Reference]
     problems: tuple[Problem, ...]
-    last_changed: Mapping[str, str]
+    last_changed: Mapping[str, Revision]
     # For each BibTeX key, the handwritten pages in docs/ that link to its source page: (url, title).
     pages_citing: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
@@ -153,28 +153,29 @@ def _pages_citing(docs: Path) -> dict[str, tuple[tuple[str, str], ...]]:
     return {key: tuple(pages) for key, pages in found.items()}
 
 
-def last_changed(root: Path) -> dict[str, str]:
-    """Return the date (YYYY-MM-DD) of the last commit touching each content file, from git.
+def last_changed(root: Path) -> dict[str, Revision]:
+    """Return the last commit touching each content file, with its date (YYYY-MM-DD), from git.
 
     One `git log` pass serves every file. Outside a git checkout, or without git,
-    the result is empty and pages simply omit the date.
+    the result is empty and pages simply omit the date and the permalink.
     """
     try:
         result = subprocess.run(
-            ["git", "log", "--format=%x00%cs", "--name-only", "--", "cases", "lessons"],
+            ["git", "log", "--format=%x00%cs %H", "--name-only", "--", "cases", "lessons"],
             cwd=root, capture_output=True, text=True, timeout=60, check=True)
         prefix = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root,
                                 capture_output=True, text=True, timeout=10, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return {}
-    dates: dict[str, str] = {}
-    date = ""
+    revisions: dict[str, Revision] = {}
+    revision = None
     for line in result.stdout.splitlines():
         if line.startswith("\x00"):
-            date = line[1:]
-        elif line and date:
-            dates.setdefault(line.removeprefix(prefix), date)  # newest commit comes first
-    return dates
+            date, _, commit = line[1:].partition(" ")
+            revision = Revision(date, commit)
+        elif line and revision:
+            revisions.setdefault(line.removeprefix(prefix), revision)  # newest commit comes first
+    return revisions
 
 
 def _load_folder(root: Path, name: str, problems: list[Problem]) -> tuple[Document, ...]:

@@ -14,7 +14,7 @@ Authored fields (what a contributor writes in YAML or BibTeX) live on `Case`,
 - `Site.related`: for each case, the closest other cases and why;
 - `Site.case_citations`: each case formatted as a citable work, by CSL style
   (filled in, like `Reference.formatted`, by `bibliography.format_citations`);
-- `Site.last_changed`: the date of the last commit touching each content file;
+- `Site.last_changed`: the last commit touching each content file, with its date;
 - `Reference.formatted`: the reference rendered by the citation engine, by
   CSL style (Chicago author-date first, then APA).
 
@@ -150,6 +150,14 @@ def summarise(problems: tuple[Problem, ...] | list[Problem]) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """The last commit that changed a content file: a version of it readers can cite."""
+
+    date: str  # YYYY-MM-DD
+    commit: str  # the full commit hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,7 +486,7 @@ class Site:
     lessons_citing: Mapping[str, tuple[Lesson, ...]]
     case_regions: Mapping[str, tuple[str, ...]]
     case_citations: Mapping[str, Mapping[str, str]]
-    last_changed: Mapping[str, str]
+    last_changed: Mapping[str, Revision]
     related: Mapping[str, tuple[Related, ...]]
     lessons_by_id: Mapping[str, Lesson]
     cases_by_id: Mapping[str, Case]

@@ -196,14 +196,18 @@ def source_meta(ref: Reference) -> list[list[str]]:
 
 
 def _history_links(site: Site, case: Case) -> dict[str, str]:
-    """Return the last-changed date and the edit, history and report-an-error links of a case, where known."""
-    links = {"changed": site.last_changed.get(case.path, ""), "edit": "", "history": "", "report": ""}
+    """Return the last-changed date and the edit, history, this-version and report-an-error links of a case."""
+    revision = site.last_changed.get(case.path)
+    links = {"changed": revision.date if revision else "", "commit": revision.commit[:12] if revision else "",
+             "edit": "", "history": "", "version": "", "report": ""}
     repo = site.settings.get("repo_url", "").rstrip("/")
     edit_uri = site.settings.get("edit_uri", "").strip("/")
     if repo.startswith("https://") and edit_uri:
         branch = edit_uri.split("/")[-1]
         links["edit"] = f"{repo}/{edit_uri}/{case.path}"
         links["history"] = f"{repo}/commits/{branch}/{case.path}"
+    if repo.startswith("https://") and revision:
+        links["version"] = f"{repo}/blob/{revision.commit}/{case.path}"  # the file as it stood, for good
     if repo.startswith("https://"):
         # GitHub fills an issue form's fields from query parameters named by their ids.
         page = site.settings.get("site_url", "").rstrip("/") + "/" + page_url("case", case.id)

@@ -226,3 +226,18 @@ def test_hostile_front_matter_is_escaped_everywhere_material_puts_it(tmp_path: P
     assert "<title>Example Dialogue 🕊 &amp; &#34;Co&#34; - Track Two Casebook</title>" in html or \
            "<title>Example Dialogue 🕊 & \"Co\" - Track Two Casebook</title>" in html
     assert '<meta name="citation_title" content="Example Dialogue 🕊 &amp; &#34;Co&#34;">' in html
+
+
+def test_each_case_links_to_its_file_as_of_its_last_commit() -> None:
+    import subprocess
+
+    from generator.build import build_site
+    from tests.conftest import REAL_TODAY
+
+    commit = subprocess.run(["git", "log", "-1", "--format=%H", "--", "cases/oslo-back-channel.yml"], cwd=REPO,
+                            capture_output=True, text=True, check=True).stdout.strip()
+    settings = {"site_url": "https://example.org/casebook/", "repo_url": "https://github.com/example/casebook",
+                "edit_uri": "edit/main/"}
+    page = build_site(REPO, settings, REAL_TODAY)[1]["cases/oslo-back-channel/index.md"]
+    assert (f'commit <code>{commit[:12]}</code> (<a href="https://github.com/example/casebook/blob/{commit}/'
+            'cases/oslo-back-channel.yml">the case file as it stood</a>)') in page
