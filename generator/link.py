@@ -69,16 +69,18 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     backlinks: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     region_of = _regions_by_country(vocabulary)
+    case_refs = {case.id: _case_refs(case) for case in cases}  # the narrative's citations are parsed once
     for case in cases:
         for link in case.lessons:
             evidence[link.lesson].append(Evidence(case, link.stance, link.note))
-        for kind, item_id, detail in _mentions(case, region_of):
+        for kind, item_id, detail in _mentions(case, region_of, case_refs[case.id]):
             backlinks[(kind, item_id)].append(Mention(case, detail))
         for part in case.convenors:
             convenors.setdefault(part.convenor.slug, part.convenor)
 
-    works_cited: dict[tuple[str, str], tuple[str, ...]] = {
-        ("case", case.id): tuple(dict.fromkeys(ref.key for ref in _case_refs(case))) for case in cases}
+    works_cited: dict[tuple[str, str], tuple[str, ...]] = {}
+    for case in cases:
+        works_cited[("case", case.id)] = tuple(dict.fromkeys(ref.key for ref in case_refs[case.id]))
     lessons_citing: dict[str, list[Lesson]] = defaultdict(list)
     for lesson in lessons:
         keys = tuple(dict.fromkeys([s.key for s in lesson.sources]
@@ -117,7 +119,8 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
     )
 
 
-def _mentions(case: Case, region_of: dict[str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
+def _mentions(case: Case, region_of: dict[str, tuple[str, ...]],
+              refs: Iterable[SourceRef]) -> list[tuple[str, str, str]]:
     """Return (kind, id, detail) for everything the case links to, one entry per target."""
     found: dict[tuple[str, str], list[str]] = {}
 
@@ -133,7 +136,7 @@ def _mentions(case: Case, region_of: dict[str, tuple[str, ...]]) -> list[tuple[s
     for country in case.countries:
         for region in region_of.get(country, ()):
             add("regions", region)
-    for ref in _case_refs(case):
+    for ref in refs:
         add("source", ref.key, ref.pages)
     return [(kind, item_id, "; ".join(details)) for (kind, item_id), details in found.items()]
 
@@ -282,7 +285,7 @@ def _lesson(lesson_id: str, path: str, data: dict) -> Lesson:
     )
 
 
-def _case_refs(case: Case) -> Iterable[SourceRef]:
+def _case_refs(case: Case) -> list[SourceRef]:
     """Return every citation in the case: sources, outcomes, participants and the narrative."""
     refs = list(case.sources)
     refs += [s for o in case.outcomes for s in o.sources]

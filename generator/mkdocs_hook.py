@@ -12,6 +12,7 @@ silently keep the old page.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from pathlib import Path
@@ -97,9 +98,15 @@ def on_post_page(output: str, *, page, config: MkDocsConfig) -> str:
     problems = _current_problems.get(str(config.config_file_path))
     if not problems:
         return output
-    banner = make_environment_for_files().get_template("serve_problems.html.j2").render(
-        problems=problems, summary=f"Content has {summarise(problems)}")
+    banner = _banner(problems)
     return _BODY.sub(lambda body: body.group(0) + banner, output, count=1)
+
+
+@functools.lru_cache(maxsize=1)
+def _banner(problems: tuple[Problem, ...]) -> str:
+    """Return the notice of the content's problems; rendered once per set of problems, not once per page."""
+    return make_environment_for_files().get_template("serve_problems.html.j2").render(
+        problems=problems, summary=f"Content has {summarise(problems)}")
 
 
 def on_serve(server, *, config: MkDocsConfig, builder):

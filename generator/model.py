@@ -254,10 +254,6 @@ class GovernmentRelationship:
     sides: Mapping[str, str] = field(default_factory=dict)  # country code -> relationship
     sources: tuple[SourceRef, ...] = ()
 
-    def of(self, party: str) -> str:
-        """Return the relationship of one party's government."""
-        return self.sides.get(party, self.default)
-
 
 @dataclass(frozen=True, slots=True)
 class ParticipantSide:

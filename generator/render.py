@@ -304,6 +304,8 @@ def _term_url(term: Term) -> str:
         return page_url(term.kind, term.id)
     if section.codebook:
         return page_url("codebook") + f"#{term.kind}-{term.id}"
+    if term.kind == "lesson_themes":  # the lessons index groups the lessons under their themes
+        return page_url("lesson") + f"#{term.id}"
     return page_url("glossary") + f"#{term.kind}-{term.id}"
 
 

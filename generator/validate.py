@@ -11,7 +11,12 @@ stops at the first one. It checks, in order:
    inline `[@key]` citations and aliases;
 3. sense: period start before end and not in the future, file names that
    are valid ids, participant safety for confidential meetings;
-4. warnings for lessons and vocabulary terms nothing uses.
+4. the codebook: a source for every coded value other than unknown (E180),
+   parties among the case's countries (E181), every work cited in a coded
+   block listed under `sources` (E141), and a warning when the stated track
+   differs from the one the coded participants imply (W203);
+5. warnings for lessons and vocabulary terms nothing uses, and for books and
+   articles cited without a page (W204).
 
 Each problem carries a stable code; CONTRIBUTING.md documents every one.
 """
@@ -404,7 +409,7 @@ def _inline_citations(doc: Document, path: tuple, references: References,
                                         f"'{cite.key}' is a paginated work cited without a page",
                                         f"write [@{cite.key}, p. 12] with the page you read, if you read it",
                                         severity=Severity.WARNING))
-            elif listed is not None and cite.key not in listed:
+            if listed is not None and cite.key not in listed:
                 problems.append(Problem(doc.path, line, col, "E141",
                                         f"'{cite.key}' is cited but not listed under 'sources'",
                                         f"add '- {{key: {cite.key}}}' to sources"))
@@ -477,6 +482,13 @@ def _check_case(doc: Document, lesson_ids: set[str], references: References,
 
     listed = {_get(ref, "key") for _, ref in _items(_get(data, "sources"))}
     problems += _inline_citations(doc, ("narrative",), references, listed)
+    for block in coded_blocks(CASE_SCHEMA) + (("funding", "*"), ("transfer", "*")):
+        for where, key in values_at(doc.data, block + ("sources", "*", "key")):
+            if isinstance(key, str) and key in references and key not in listed:
+                line, col = doc.where(where)
+                problems.append(Problem(doc.path, line, col, "E141",
+                                        f"'{key}' is cited but not listed under 'sources'",
+                                        f"add '- {{key: {key}}}' to sources"))
     problems += _check_coded(doc)
     problems += _check_period(doc, today)
     problems += _check_reviewed(doc, today)
@@ -498,7 +510,7 @@ def _check_coded(doc: Document) -> list[Problem]:
                 problems.append(Problem(doc.path, line, col, "E180",
                                         f"'{_field_name(where)}' codes values other than unknown without a source",
                                         "add the works that show them under its 'sources', or write unknown"))
-    countries = set(_get(doc.data, "countries") or ()) if isinstance(_get(doc.data, "countries"), list) else set()
+    countries = {code for _, code in values_at(doc.data, ("countries", "*")) if isinstance(code, str)}
     parties = [(where, code) for where, code in values_at(doc.data, ("participant_sides", "*", "party"))]
     sides = _get(doc.data, "government_relationship", "sides")
     parties += [(("government_relationship", "sides", code), code) for code in sides] if isinstance(sides, dict) else []
@@ -508,7 +520,8 @@ def _check_coded(doc: Document) -> list[Problem]:
             problems.append(Problem(doc.path, line, col, "E181",
                                     f"'{code}' is not one of the case's countries ({', '.join(sorted(countries))})",
                                     "use the code of a party listed under 'countries', or add it there"))
-    sides = [(side.get("distance"), side.get("who") or ())
+    sides = [(side.get("distance"), [w for w in side.get("who") or () if isinstance(w, str)]
+              if isinstance(side.get("who"), list) else ())
              for _, side in values_at(doc.data, ("participant_sides", "*")) if isinstance(side, dict)]
     derived = implied_track(sides)
     stated = _get(doc.data, "track")

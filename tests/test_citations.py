@@ -276,7 +276,7 @@ def test_a_source_page_lists_the_terms_and_handwritten_pages_that_cite_it() -> N
     assert '<a href="../../method/">Method</a> (page)' in page
     assert "No case, lesson or page cites this work yet." not in page
     term_page = pages["sources/doe2001workshops/index.md"]
-    assert "(format, defined in the glossary)" in term_page or "(formats, defined in the glossary)" in term_page
+    assert '<a href="../../formats/problem-solving-workshop/">Problem-solving workshop</a> (formats)' in term_page
 
 
 def test_every_real_reference_formats_cleanly_in_every_style() -> None:
@@ -304,3 +304,20 @@ def test_every_real_reference_formats_cleanly_in_every_style() -> None:
     labels = [cite_label(ref) for ref in site.references.values()]
     problems += [("", "", "label shared", label) for label in set(labels) if labels.count(label) > 1]
     assert problems == []
+
+
+def test_a_reference_whose_url_is_its_doi_link_gets_one_clean_link_and_suffixes_touch_only_the_date() -> None:
+    from dataclasses import replace
+
+    from generator.bibliography import _suffixed
+    from generator.model import Reference
+
+    ref = Reference("w2004x", "article", {"title": "Conference 2004 revisited", "year": "2004", "journal": "J",
+                                          "doi": "10.1000/xyz", "url": "https://doi.org/10.1000/xyz"}, (), 1, "")
+    text = CitationFormatter().format(csl_item(ref), "chicago-author-date")
+    assert text.count("<a ") == 1 and '<a href="https://doi.org/10.1000/xyz">https://doi.org/10.1000/xyz</a>' in text
+    assert _suffixed(text, replace(ref, year_suffix="a")).count("2004a") == 1
+    assert "Conference 2004 Revisited" in _suffixed(text, replace(ref, year_suffix="a"))
+    undated = Reference("org", "online", {"title": "Page"}, (("Org", ""),), 1, "")
+    chicago = CitationFormatter().format(csl_item(undated), "chicago-author-date")
+    assert _suffixed(chicago, replace(undated, year_suffix="b")).startswith("Org. n.d.-b. ")

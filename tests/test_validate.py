@@ -491,3 +491,25 @@ def test_references_bib_over_its_size_limit_is_refused_unread(tmp_path: Path) ->
         "references.bib:1:1: error: the file is 10.1 MB, over the 10 MB limit for references.bib; "
         "remove what does not belong in it (abstracts, full texts, entries nothing cites) [E013]"]
     assert bib.read_bytes() == data
+
+
+def test_malformed_codebook_blocks_are_problems_not_tracebacks(tmp_path: Path) -> None:
+    root = _corpus_with(tmp_path, "unknown-format.yml")
+    case = root / "cases" / "unknown-format.yml"
+    text = case.read_text(encoding="utf-8").replace("countries: [US, NO]", "countries: [[US], NO]")
+    text = text.replace("participant_sides: []", "participant_sides:\n  - {party: NO, who: 5, distance: close}")
+    case.write_text(text, encoding="utf-8")
+    found = [p.format() for p in check(root, TODAY)]
+    assert any("'countries[0]' must be text" in line for line in found), found
+    assert any("'participant_sides[0].who' must be a list" in line for line in found), found
+
+
+def test_a_work_cited_in_a_coded_block_must_be_listed_under_sources(tmp_path: Path) -> None:
+    root = _corpus_with(tmp_path, "unknown-format.yml")
+    case = root / "cases" / "unknown-format.yml"
+    case.write_text(case.read_text(encoding="utf-8").replace(
+        "third_party: {role: unknown, seen_as_impartial: unknown}",
+        "third_party: {role: host, seen_as_impartial: unknown, sources: [{key: jones1999chapter}]}"), encoding="utf-8")
+    found = [p.format() for p in check(root, TODAY)]
+    assert any("'jones1999chapter' is cited but not listed under 'sources'" in line and "[E141]" in line
+               for line in found), found

@@ -52,7 +52,7 @@
         return {item: item, score: score, why: why, position: position};
       });
       scored.sort(function (a, b) { return b.score - a.score || a.position - b.position; });
-      var shown = 0, lessons = {};
+      var shown = 0, lessons = Object.create(null);  // lesson ids such as "constructor" are ordinary keys
       scored.forEach(function (entry) {
         var visible = !chosen.length || (entry.score > 0 && shown < LIMIT);
         entry.item.hidden = !visible;
