@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import yaml
 from mkdocs.config import load_config
@@ -32,6 +33,11 @@ def read_settings(root: Path) -> dict[str, str]:
         config = load_config(str(path))
     except (ConfigurationError, yaml.YAMLError, OSError) as error:
         raise ValueError(f"{path}: {error}") from None
+    return settings_from_config(config)
+
+
+def settings_from_config(config: Any) -> dict[str, str]:
+    """Return the settings the pipeline reads from a loaded MkDocs configuration."""
     return {"site_url": config.site_url or "", "repo_url": config.repo_url or "", "edit_uri": config.edit_uri or "",
             "docs_dir": config.docs_dir or ""}
 

@@ -22,7 +22,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from generator.bibliography import CitationFormatter
-from generator.build import build_site
+from generator.build import build_site, settings_from_config
 from generator.clock import resolve_today
 from generator.load import CONTENT_FILES
 from generator.model import ContentError, Problem, summarise
@@ -57,8 +57,7 @@ def _root(config: MkDocsConfig) -> Path:
 
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     """Validate the content and add every generated page; refuse to overwrite a handwritten page."""
-    settings = {"site_url": config.site_url or "", "repo_url": config.repo_url or "",
-                "edit_uri": config.edit_uri or "", "docs_dir": config.docs_dir or ""}
+    settings = settings_from_config(config)
     key = str(config.config_file_path)
     try:
         today = resolve_today()

@@ -126,3 +126,12 @@ def test_the_codebook_cites_only_works_in_the_bibliography() -> None:
     cited = {key for field in codebook_fields() for key in field.literature}
     assert cited and cited <= set(references), sorted(cited - set(references))
     assert all(field.rules for field in codebook_fields() if field.section or field.choices)
+
+
+def test_the_citation_file_names_the_project_s_version() -> None:
+    import tomllib
+
+    version = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    citation = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["version"] == version
+    assert f"## {version}" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
