@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, csl_item, to_bibtex, to_ris
 from .codebook import coverage, evidence_table, lesson_transfer, selection, transfer_claims
-from .explorer import explorer_data, transfer_facets
+from .explorer import TRACK_LABELS, explorer_data, transfer_facets
 from .model import Case, Reference, Site, SourceRef, Term
 from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
 from .prose import glossary_index, link_glossary_terms, plain_text, prose_html
@@ -279,6 +279,7 @@ def make_environment(site: Site) -> Environment:
         external_links=external_links,
         glossary=glossary_index(site),
         codebook_version=codebook_version(),
+        track_labels=TRACK_LABELS,
         value_label=lambda field, value: (site.vocabulary[field.section][value].label
                                           if field.section and value in site.vocabulary.get(field.section, {})
                                           else value),

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .model import Case, Term
+from .registry import codebook_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +28,15 @@ class Feature:
     phrases: Mapping[str, str] | None = None  # a value's whole phrase in a reason, where "label (value)" reads badly
 
 
+def _section(field: str) -> str:
+    """Return the vocabulary section a codebook field draws its values from, as its schema declares."""
+    return next((f.section for f in codebook_fields() if f.name == field), "")
+
+
 FEATURES = (
-    Feature("phase", "phase", 3, "situation.phase", "conflict_phases"),
-    Feature("relations", "official relations", 2, "situation.relations", "official_relations"),
-    Feature("conflict-type", "conflict type", 2, "situation.conflict_type", "conflict_types"),
+    Feature("phase", "phase", 3, "situation.phase", _section("situation.phase")),
+    Feature("relations", "official relations", 2, "situation.relations", _section("situation.relations")),
+    Feature("conflict-type", "conflict type", 2, "situation.conflict_type", _section("situation.conflict_type")),
     Feature("great-power", "great power among the parties", 1, "situation.great_power_party",
             phrases={"yes": "a great power among the parties", "no": "no great power among the parties"}),
     Feature("convenor-type", "convenor type", 1, "convenor-type", "convenor_types"),
