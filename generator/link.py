@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
@@ -76,7 +77,10 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
         for kind, item_id, detail in _mentions(case, region_of, case_refs[case.id]):
             backlinks[(kind, item_id)].append(Mention(case, detail))
         for part in case.convenors:
-            convenors.setdefault(part.convenor.slug, part.convenor)
+            known = convenors.setdefault(part.convenor.slug, part.convenor)
+            if part.convenor.also_known_as:  # other names may be given in any of the convenor's cases
+                names = tuple(dict.fromkeys(known.also_known_as + part.convenor.also_known_as))
+                convenors[part.convenor.slug] = replace(known, also_known_as=names)
 
     works_cited: dict[tuple[str, str], tuple[str, ...]] = {}
     for case in cases:
@@ -159,7 +163,8 @@ def _vocabulary(data: dict) -> MappingProxyType:
                           definition=entry["definition"].strip(),
                           sources=_refs(entry.get("sources")),
                           countries=tuple(entry.get("countries") or ()),
-                          identifiers=_identifiers(entry.get("identifiers")))
+                          identifiers=_identifiers(entry.get("identifiers")),
+                          also_known_as=tuple(entry.get("also_known_as") or ()))
             for term_id, entry in entries.items()
         })
     return MappingProxyType(sections)
@@ -179,7 +184,8 @@ def _case(case_id: str, path: str, data: dict) -> Case:
         track=data["track"],
         conflict=data["conflict"],
         countries=tuple(data["countries"]),
-        convenors=tuple(ConvenorRole(Convenor(c["name"].strip(), c["type"], convenor_slug(c["name"])),
+        convenors=tuple(ConvenorRole(Convenor(c["name"].strip(), c["type"], convenor_slug(c["name"]),
+                                              tuple(c.get("also_known_as") or ())),
                                      c.get("role", "").strip())
                         for c in data["convenors"]),
         participant_types=tuple(participants["types"]),
@@ -195,6 +201,7 @@ def _case(case_id: str, path: str, data: dict) -> Case:
         sources=_refs(data["sources"]),
         reviewed=data["reviewed"],
         aliases=tuple(data.get("aliases") or ()),
+        also_known_as=tuple(data.get("also_known_as") or ()),
         contributors=tuple(data.get("contributors") or ()),
         identifiers=_identifiers(data.get("identifiers")),
         terms=_term_links(data),

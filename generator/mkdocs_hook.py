@@ -27,6 +27,7 @@ from generator.clock import resolve_today
 from generator.load import CONTENT_FILES
 from generator.model import ContentError, Problem, summarise
 from generator.render import TEMPLATES, make_environment_for_files
+from generator.search import KINDS, SearchIndexError, index_site
 
 log = logging.getLogger("mkdocs.plugins.casebook")
 # Messages about content errors during `serve` go to a logger outside "mkdocs",
@@ -49,6 +50,12 @@ def on_startup(*, command: str, dirty: bool) -> None:
     _serving.clear()
     if command == "serve":
         _serving.add(command)
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Give the theme the kinds of page that search filters by (the buttons of the search dialog)."""
+    config.extra["search_kinds"] = {kind: list(labels) for kind, labels in KINDS.items()}
+    return config
 
 
 def _root(config: MkDocsConfig) -> Path:
@@ -90,6 +97,24 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     for path, text in pages.items():
         files.append(File.generated(config, path, content=text))
     return files
+
+
+def on_page_markdown(markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
+    """Keep every page out of Material's lunr index: Pagefind indexes the site (see generator/search.py).
+
+    Material's search plugin stays enabled because its interface is the one
+    readers use; with every page excluded its index is an empty file.
+    """
+    page.meta["search"] = {"exclude": True}
+    return markdown
+
+
+def on_post_build(*, config: MkDocsConfig) -> None:
+    """Index the built site for search."""
+    try:
+        index_site(Path(config.site_dir))
+    except SearchIndexError as error:
+        raise PluginError(str(error)) from None
 
 
 def on_post_page(output: str, *, page, config: MkDocsConfig) -> str:

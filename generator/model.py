@@ -188,6 +188,7 @@ class Term:
     sources: tuple[SourceRef, ...] = ()
     countries: tuple[str, ...] = ()
     identifiers: Identifiers = Identifiers()
+    also_known_as: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +198,7 @@ class Convenor:
     name: str
     type: str
     slug: str  # its identity: `urls.convenor_slug(name)`
+    also_known_as: tuple[str, ...] = ()  # on the site, merged from every case naming the convenor
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +372,7 @@ class Case:
     sources: tuple[SourceRef, ...]
     reviewed: str
     aliases: tuple[str, ...] = ()
+    also_known_as: tuple[str, ...] = ()
     contributors: tuple[str, ...] = ()
     identifiers: Identifiers = Identifiers()
     terms: tuple[TermLink, ...] = ()  # every declared term field's values, in schema order

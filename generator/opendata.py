@@ -28,6 +28,7 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
         "id": case.id,
         "url": case_url(case, site.settings.get("site_url", "")),
         "title": case.title,
+        "also_known_as": list(case.also_known_as),
         "summary": case.summary,
         "start": case.start,
         "end": case.end,
@@ -113,6 +114,7 @@ def data_files(site: Site) -> dict[str, str]:
 CASE_COLUMNS = (
     ("id", "the case's id, also the last part of its URL"),
     ("title", "the case's title"),
+    ("also_known_as", "other names of the case"),
     ("start", "the year the effort began"),
     ("end", "the year it ended; empty while it continues"),
     ("track", "the track as filed: 2 (unofficial) or 1.5 (semi-official)"),

@@ -1,8 +1,8 @@
 """Render the linked Site into the site's pages, all in memory.
 
 `render_pages(site)` returns `{path: text}` — Markdown pages such as
-`cases/<id>/index.md`, each case's citation files, and the open data files
-of `opendata` — which the MkDocs hook hands to MkDocs as generated files.
+`cases/<id>/index.md`, each case's citation files, the open data files
+of `opendata` and the spelling word lists of `search` — which the MkDocs hook hands to MkDocs as generated files.
 Nothing is written to disk. The explorer's rows and filters come from
 `explorer`; contributors' Markdown is turned into safe HTML by `prose`.
 
@@ -38,6 +38,7 @@ from .registry import (
     codebook_release,
     codebook_version,
 )
+from .search import spelling_files
 from .similarity import FEATURES, features_of
 from .urls import external_links, page_url, relative, source_path
 
@@ -128,6 +129,7 @@ def render_pages(site: Site) -> dict[str, str]:
                        if term.id != "unknown"] or [("yes", "Yes"), ("no", "No")]
         for feature in FEATURES})
     pages.update(data_files(site))
+    pages.update(spelling_files(site))
     return pages
 
 

@@ -114,11 +114,23 @@ def test_invalid_content_fails_the_build_with_the_checker_message(tmp_path: Path
     assert not (project / "site" / "cases" / "example-dialogue").exists()
 
 
+def _unstable_search_file(path: Path) -> bool:
+    """Pagefind's filter index, metadata and entry file, which it writes in an arbitrary order.
+
+    Its page fragments and word index are stable between builds (Pagefind
+    issue #638: fixed for fragments in 1.3.0, not for these files).
+    """
+    return path.parts[0] == "pagefind" and (path.parts[1] == "filter" or path.suffix == ".pf_meta"
+                                            or path.name == "pagefind-entry.json")
+
+
 def test_two_builds_are_byte_identical(fixture_site: Path, tmp_path: Path) -> None:
     project = make_project(tmp_path, FIXTURE_CORPUS)
     assert mkdocs_build(project).returncode == 0
     ours = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*")
-            if p.is_file() and p.suffix in (".html", ".json") and p.name != "search_index.json"}
+            if p.is_file() and p.suffix in (".html", ".json", ".pf_fragment", ".pf_index")}
+    ours = {path: data for path, data in ours.items() if not _unstable_search_file(path)}
+    assert any(path.suffix == ".pf_fragment" for path in ours)
     for path, data in ours.items():
         assert (fixture_site / path).read_bytes() == data, path
 

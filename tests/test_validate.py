@@ -206,7 +206,7 @@ EXPECTED = {
     ],
     'lessons/small-groups-build-trust.yml': [
         "lessons/small-groups-build-trust.yml:3:8: error: unknown lesson theme 'desgin'; did you mean 'design'? (or add 'desgin' to the lesson_themes section of vocabulary.yml) [E101]",
-        "vocabulary.yml:54:3: warning: no case or lesson uses lesson_themes term 'design'; use it or remove it [W202]",
+        "vocabulary.yml:55:3: warning: no case or lesson uses lesson_themes term 'design'; use it or remove it [W202]",
     ],
     'vocabulary/vocabulary.yml': [
         "vocabulary.yml:14:31: error: YAML syntax error: mapping values are not allowed in this context; a value containing ': ' must be quoted, or written as a block with '>-' [E002]",
