@@ -102,11 +102,13 @@ async function ranked(text) {
 /* One Pagefind result as Material's group: the page, then its best sections. */
 function toItems(page, score, terms) {
   const isSource = page.filters?.kind?.includes("source");
-  const title = escapeHtml(page.meta?.title || page.url);
+  // The kind ("Case", "Source", …) as a label after the title. Not as Material's
+  // tags: those are a <nav> landmark per result, which screen readers list.
+  const label = page.meta?.kind ? ` <span class="t2-result-kind">${escapeHtml(page.meta.kind)}</span>` : "";
+  const title = escapeHtml(page.meta?.title || page.url) + label;
   const text = isSource ? escapeHtml(page.meta?.work || "") : markExcerpt(page.excerpt);
   const location = page.url.replace(/^\//, "");  // relative to the site's base, which Material adds
-  const tags = page.meta?.kind ? [escapeHtml(page.meta.kind)] : undefined;  // "Case", "Source", …
-  const items = [{ location, title, text, score, terms, tags }];
+  const items = [{ location, title, text, score, terms }];
   for (const section of (page.sub_results || []).slice(0, SECTIONS + 1)) {
     if (!section.url.includes("#") || isSource) continue;  // the page itself, or a reference's parts
     items.push({

@@ -63,6 +63,7 @@
       else if (total > 20) parts.push(`The best 20 of ${total} ${what}. Add a word or choose a kind to narrow them down.`);
       else parts.push(`${total} ${total === 1 ? what.replace(/s$/, "") : what}.`);
       status.textContent = parts.join(" ");
+      status.dataset.query = query;  // which query the line answers
       if (suggestion) {
         const offer = document.createElement("button");
         offer.type = "button";
