@@ -48,8 +48,8 @@ lint: $(VENV)/.dev-installed  ## Lint and type-check the code (ruff, mypy; setti
 golden: $(VENV)/.dev-installed  ## Rewrite the golden files after an intended change to the output
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden
 
-bench: $(VENV)/.dev-installed  ## Measure build speed against a baseline in the same run
-	$(BIN)/python -m tests.bench
+bench: $(VENV)/.dev-installed  ## Measure build and search at 100 and 1,000 cases (BENCH_ARGS=--large adds 10,000)
+	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 lock: $(VENV)/.dev-installed  ## Show the installed versions, to update the requirements files
 	$(BIN)/python -m pip freeze --exclude-editable

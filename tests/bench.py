@@ -10,6 +10,7 @@ ratio close to the ratio of sizes.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 import tempfile
@@ -17,10 +18,41 @@ import time
 from pathlib import Path
 
 from generator.build import build_site
+from tests import bench_search
 from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, make_project, mkdocs_build
 
-PIPELINE_SIZES = (50, 200, 800)
-MKDOCS_SIZES = (50, 200)
+PIPELINE_SIZES = (100, 1000)
+MKDOCS_SIZES = (100, 1000)  # also the sites on which search is measured
+
+
+SYLLABLES = ("ka", "lo", "mir", "ven", "tas", "or", "ul", "bre", "sin", "dah", "qu", "el", "rho", "ny", "zet", "ar")
+COMMON = ("dialogue", "mediation", "workshop", "ministers", "ceasefire", "border", "talks", "trust",
+          "security", "elections", "refugees", "water", "trade", "prisoners", "autonomy", "minority")
+
+
+def made_up_word(number: int) -> str:
+    """Return the `number`-th word of a made-up vocabulary: distinct words, as a real collection has."""
+    letters = []
+    while True:
+        number, digit = divmod(number, len(SYLLABLES))
+        letters.append(SYLLABLES[digit])
+        if number == 0:
+            break
+    return "".join(letters)
+
+
+def narrative(number: int) -> str:
+    """A paragraph for case `number`: common words, words shared by a few cases, and its own names.
+
+    Word frequencies fall off as in real text (a word shared by one case in
+    ten, one in a hundred, …), so the search index grows as a real one would.
+    """
+    words = [COMMON[(number * 7 + i) % len(COMMON)] for i in range(12)]
+    words += [made_up_word(1000 + number % step + step) for step in (10, 100, 1000, 10000)]
+    words += [made_up_word(20000 + number * 8 + i) for i in range(8)]  # found in this case only
+    if number % 50 == 0:
+        words.append("Kelvorin")  # the benchmark's rare name: one case in fifty
+    return " ".join(words).capitalize() + "."
 
 
 def make_collection(root: Path, size: int) -> Path:
@@ -30,12 +62,15 @@ def make_collection(root: Path, size: int) -> Path:
     bib = [(FIXTURE_CORPUS / "references.bib").read_text(encoding="utf-8")]
     for number in range(size):
         key = f"bench{number:05d}source"
-        text = (template.replace("title: Example Dialogue", f"title: Benchmark Case {number}")
+        name = made_up_word(50000 + number).capitalize()
+        text = (template.replace("title: Example Dialogue", f"title: Benchmark Case {number} ({name} talks)")
                 .replace("Example Peace Institute", f"Benchmark Institute {number % 25}")
+                .replace("name: Jane Doe", f"name: {name} {made_up_word(60000 + number).capitalize()}")
+                .replace("narrative: |\n", f"narrative: |\n  {narrative(number)}\n\n")
                 .replace("[@exampleorg2020history]", f"[@{key}]")
                 .replace("{key: exampleorg2020history}", f"{{key: {key}}}"))
         (root / "cases" / f"benchmark-case-{number:05d}.yml").write_text(text, encoding="utf-8")
-        bib.append(f"@online{{{key},\n  author = {{Doe, Jane}},\n  title = {{Source {number}}},\n"
+        bib.append(f"@online{{{key},\n  author = {{{name}, Jane}},\n  title = {{Source {number}}},\n"
                    f"  url = {{https://example.org/{number}}},\n  year = {{2020}},\n}}\n")
     (root / "references.bib").write_text("\n".join(bib), encoding="utf-8")
     return root
@@ -56,6 +91,10 @@ def report(title: str, sizes: tuple[int, ...], seconds: list[float]) -> None:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--large", action="store_true",
+                        help="also measure search on 10,000 cases (a copy of the 1,000-case site, grown)")
+    arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
         pipeline = []
@@ -64,7 +103,7 @@ def main() -> int:
             pipeline.append(timed(lambda root=root: build_site(root, None, FIXTURE_TODAY)))
         report("Generator pipeline (load, validate, link, render)", PIPELINE_SIZES, pipeline)
 
-        builds = []
+        builds, sites = [], {}
         for size in MKDOCS_SIZES:
             project = make_project(base / f"mkdocs-{size}", make_collection(base / f"content-{size}", size))
             finished: list = []
@@ -73,7 +112,9 @@ def main() -> int:
             if result.returncode != 0:
                 print(result.stderr, file=sys.stderr)
                 return 1
-        report("Strict MkDocs build of the whole site", MKDOCS_SIZES, builds)
+            sites[size] = project / "site"
+        report("Strict MkDocs build of the whole site (with the search index)", MKDOCS_SIZES, builds)
+        bench_search.report(bench_search.run(sites, arguments.large, base))
     return 0
 
 

@@ -116,6 +116,12 @@ def test_serve_shows_content_errors_in_the_open_tab_until_fixed(tmp_path: Path, 
                         encoding="utf-8")
         banner.wait_for(state="detached", timeout=60_000)
         tab.get_by_role("heading", name="Example Dialogue Fixed", exact=False).first.wait_for(timeout=30_000)
+        # Search answers from the index of the rebuilt site.
+        box = tab.locator('input[data-md-component="search-query"]')
+        box.click()
+        box.fill("Fixed")
+        box.press("End")
+        tab.locator(".md-search-result__item h1", has_text="Example Dialogue Fixed").wait_for(timeout=30_000)
         assert server.poll() is None
     finally:
         tab.close()
