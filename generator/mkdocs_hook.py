@@ -43,6 +43,7 @@ _last_good: dict[str, dict[str, str]] = {}
 _current_problems: dict[str, tuple[Problem, ...]] = {}
 _formatters: dict[str, CitationFormatter] = {}
 _BODY = re.compile(r"<body[^>]*>")
+CACHE = ".cache"  # beside mkdocs.yml: formatted references kept between builds (see bibliography.py)
 
 
 def on_startup(*, command: str, dirty: bool) -> None:
@@ -71,7 +72,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     except ValueError as error:
         raise PluginError(str(error)) from None
     try:
-        formatter = _formatters.setdefault(key, CitationFormatter())
+        formatter = _formatters.setdefault(key, CitationFormatter(_root(config) / CACHE / "citations"))
         _, pages, warnings = build_site(_root(config), settings, today, formatter)
     except ContentError as error:
         if _serving and key in _last_good:

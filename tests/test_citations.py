@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import bibtexparser
 import pytest
@@ -11,9 +12,19 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, formatt
 from citeproc.source.json import CiteProcJSON
 
 from generator import bibliography
-from generator.bibliography import CitationFormatter, _style, case_csl_item, csl_item, to_bibtex, to_ris
+from generator.bibliography import (
+    STYLES,
+    CitationFormatter,
+    _style,
+    case_csl_item,
+    csl_item,
+    formatting_version,
+    to_bibtex,
+    to_ris,
+)
 from generator.build import build_site
 from generator.citations import find_citations
+from generator.link import link_site
 from generator.load import load_content
 from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, REAL_TODAY, REPO
 
@@ -321,3 +332,62 @@ def test_a_reference_whose_url_is_its_doi_link_gets_one_clean_link_and_suffixes_
     undated = Reference("org", "online", {"title": "Page"}, (("Org", ""),), 1, "")
     chicago = CitationFormatter().format(csl_item(undated), "chicago-author-date")
     assert _suffixed(chicago, replace(undated, year_suffix="b")).startswith("Org. n.d.-b. ")
+
+
+def _fixture_items() -> list[dict]:
+    site = link_site(load_content(FIXTURE_CORPUS))
+    return [csl_item(ref) for ref in site.references.values()]
+
+
+def test_formatted_references_are_kept_on_disk_and_a_changed_entry_is_formatted_anew(tmp_path: Path) -> None:
+    items = _fixture_items()
+    first = CitationFormatter(tmp_path)
+    texts = [first.format(item, "apa") for item in items]
+    first.save()
+    [store] = tmp_path.glob("*.json")
+    assert store.name == f"{formatting_version()}.json"
+    saved = store.stat().st_mtime_ns
+
+    again = CitationFormatter(tmp_path)
+    assert [again.format(item, "apa") for item in items] == texts
+    again.save()
+    assert store.stat().st_mtime_ns == saved  # nothing new: the store is not rewritten
+
+    changed = dict(items[0], title="A Title Changed Since")
+    assert "A Title Changed Since" in again.format(changed, "apa")
+
+
+def test_a_damaged_or_outdated_store_is_never_trusted(tmp_path: Path) -> None:
+    item = _fixture_items()[0]
+    (tmp_path / f"{formatting_version()}.json").write_text('{"apa\\n{}": 1, "broken', encoding="utf-8")
+    (tmp_path / "0000000000000000.json").write_text("{}", encoding="utf-8")  # another version's file
+    formatter = CitationFormatter(tmp_path)
+    assert formatter.format(item, "apa") == CitationFormatter().format(item, "apa")
+    formatter.save()
+    assert [p.name for p in tmp_path.glob("*.json")] == [f"{formatting_version()}.json"]
+
+
+def test_formatting_in_parallel_gives_what_formatting_one_by_one_gives(monkeypatch) -> None:
+    items = _fixture_items() * 3
+    alone = [CitationFormatter().format(item, style) for item in items for style in STYLES]
+    monkeypatch.setattr(bibliography, "PARALLEL_FROM", 1)
+    parallel = CitationFormatter()
+    parallel.prepare(items)
+    assert len(parallel._done) == len({json.dumps(i, sort_keys=True) for i in items}) * len(STYLES)
+    assert [parallel.format(item, style) for item in items for style in STYLES] == alone
+
+
+def test_with_a_warm_store_a_changed_reference_changes_the_pages_that_show_it(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    store = tmp_path / "store"
+    build_site(root, None, FIXTURE_TODAY, CitationFormatter(store))
+    bib = root / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("Workshops in {Practice}", "Workshops Reconsidered"),
+                   encoding="utf-8")
+    pages = build_site(root, None, FIXTURE_TODAY, CitationFormatter(store))[1]
+    for path in ("sources/doe2001workshops/index.md", "cases/example-dialogue/index.md"):
+        assert "Workshops Reconsidered" in pages[path]
+        assert "Workshops in Practice" not in pages[path]
