@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import bibtexparser
@@ -367,14 +369,29 @@ def test_a_damaged_or_outdated_store_is_never_trusted(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.glob("*.json")] == [f"{formatting_version()}.json"]
 
 
-def test_formatting_in_parallel_gives_what_formatting_one_by_one_gives(monkeypatch) -> None:
-    items = _fixture_items() * 3
-    alone = [CitationFormatter().format(item, style) for item in items for style in STYLES]
-    monkeypatch.setattr(bibliography, "PARALLEL_FROM", 1)
-    parallel = CitationFormatter()
-    parallel.prepare(items)
-    assert len(parallel._done) == len({json.dumps(i, sort_keys=True) for i in items}) * len(STYLES)
-    assert [parallel.format(item, style) for item in items for style in STYLES] == alone
+def test_formatting_in_parallel_gives_what_formatting_one_by_one_gives() -> None:
+    # In a fresh interpreter: the parallel path only runs in a process with no other threads.
+    script = """
+import json
+import generator.bibliography as bibliography
+from generator.bibliography import STYLES, CitationFormatter, csl_item
+from generator.link import link_site
+from generator.load import load_content
+from tests.conftest import FIXTURE_CORPUS
+
+items = [csl_item(ref) for ref in link_site(load_content(FIXTURE_CORPUS)).references.values()] * 3
+alone = [CitationFormatter().format(item, style) for item in items for style in STYLES]
+bibliography.PARALLEL_FROM = 1
+parallel = CitationFormatter()
+parallel.prepare(items)
+prepared = len(parallel._done)
+print(json.dumps([prepared, [parallel.format(item, style) for item in items for style in STYLES] == alone]))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    prepared, same = json.loads(result.stdout)
+    assert prepared == len(_fixture_items()) * len(STYLES)  # all formatted ahead, by the workers
+    assert same
 
 
 def test_with_a_warm_store_a_changed_reference_changes_the_pages_that_show_it(tmp_path: Path) -> None:
