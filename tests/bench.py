@@ -1,28 +1,51 @@
-"""Benchmark: does the build stay linear as the collection grows? Run with `make bench`.
+"""Benchmark: what the build costs, against baselines measured in the same run. Run with `make bench`.
 
-Makes synthetic collections of N cases (copies of a fixture case, each citing
-its own reference, spread over a few lessons and convenors), then times the
-generator pipeline (load → validate → link → render) and the strict MkDocs
-build. Times are reported as ratios against the smallest size, measured in the
-same run, so the figures compare across machines: a linear build gives a
-ratio close to the ratio of sizes.
+Makes synthetic collections of 100 and 1,000 cases (copies of a fixture case,
+each with its own names, words and reference, spread over a few lessons and
+convenors) and measures, for each:
+
+- a bare parse of the YAML files with PyYAML's CSafeLoader (the floor of `check`), and `check`;
+- the generator pipeline by stage: load, validate, link, format citations
+  (with an empty store, then with the store of a previous build), render;
+- the strict MkDocs build with the hook (the whole site, search index included),
+  first with an empty store of formatted references, then again with it filled,
+  and plain MkDocs building the same pages without the hook and without search
+  (the baseline), with the peak memory of each;
+- the HTML size of a case page (median) and of the largest page;
+- under `mkdocs serve`, the time from saving a case file to the page showing it;
+- search (see `tests/bench_search.py`).
+
+Each figure is printed with its ratio to its baseline, or to the same figure
+at 100 cases, so that the table compares across machines: a linear build
+gives ×10 from 100 to 1,000.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import socket
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
-from generator.build import build_site
-from tests import bench_search
-from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, make_project, mkdocs_build
+import yaml
 
-PIPELINE_SIZES = (100, 1000)
-MKDOCS_SIZES = (100, 1000)  # also the sites on which search is measured
+from generator.bibliography import CitationFormatter, format_citations
+from generator.build import check
+from generator.link import link_site
+from generator.load import load_content
+from generator.render import render_pages
+from generator.validate import validate_content
+from tests import bench_search
+from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, epoch, make_project
+
+SIZES = (100, 1000)
 
 
 SYLLABLES = ("ka", "lo", "mir", "ven", "tas", "or", "ul", "bre", "sin", "dah", "qu", "el", "rho", "ny", "zet", "ar")
@@ -82,40 +105,161 @@ def timed(action) -> float:
     return time.perf_counter() - start
 
 
-def report(title: str, sizes: tuple[int, ...], seconds: list[float]) -> None:
-    print(f"\n{title}")
-    print(f"{'cases':>7} {'seconds':>9} {'× time':>8} {'× size':>8} {'ms/case':>8}")
-    for size, elapsed in zip(sizes, seconds, strict=True):
-        print(f"{size:>7} {elapsed:>9.2f} {elapsed / seconds[0]:>8.2f} {size / sizes[0]:>8.2f} "
-              f"{1000 * elapsed / size:>8.1f}")
+def bare_parse(root: Path) -> None:
+    """Parse every YAML file of the content with the C loader, and nothing else."""
+    for path in sorted(root.glob("cases/*.yml")) + sorted(root.glob("lessons/*.yml")) + [root / "vocabulary.yml"]:
+        yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # noqa: S506 (the safe C loader)
+
+
+def stages(root: Path, store: Path) -> dict[str, float]:
+    """Time each stage of the pipeline; format citations with an empty store, then with a filled one."""
+    figures: dict[str, float] = {}
+    start = time.perf_counter()
+    raw = load_content(root)
+    figures["load"] = time.perf_counter() - start
+    figures["validate"] = timed(lambda: validate_content(raw, FIXTURE_TODAY))
+    linked: list = []
+    figures["link"] = timed(lambda: linked.append(link_site(raw, None)))
+    formatted: list = []
+    figures["format (first build)"] = timed(lambda: formatted.append(format_citations(linked[0],
+                                                                                      CitationFormatter(store))))
+    figures["format (store filled)"] = timed(lambda: format_citations(linked[0], CitationFormatter(store)))
+    figures["render"] = timed(lambda: render_pages(formatted[0]))
+    return figures
+
+
+def _run(command: list[str], cwd: Path) -> tuple[float, float, int, str]:
+    """Run a command; return its seconds, its peak memory (resident set) in MB, exit status and error output."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch(FIXTURE_TODAY))
+    with tempfile.TemporaryFile("w+") as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak, not the largest of all children
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        return seconds, usage.ru_maxrss / 1024, process.returncode, errors.read()
+
+
+def plain_project(project: Path) -> Path:
+    """Write the generated pages as files beside handwritten ones, with a config without the hook or search."""
+    from generator.build import build_site, read_settings
+
+    plain = project / "plain-docs"
+    shutil.copytree(Path(yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))["docs_dir"]), plain)
+    for path, text in build_site(project, read_settings(project / "mkdocs.yml"), FIXTURE_TODAY)[1].items():
+        (plain / path).parent.mkdir(parents=True, exist_ok=True)
+        (plain / path).write_text(text, encoding="utf-8")
+    config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    config.update(docs_dir=str(plain), plugins=[], strict=False)
+    config.pop("hooks", None)
+    (project / "plain.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return project / "plain.yml"
+
+
+def page_sizes(site: Path) -> tuple[float, int, str]:
+    """Return the median case page size in KB, and the size and path of the largest page."""
+    cases = [p.stat().st_size for p in site.glob("cases/*/index.html")]
+    largest = max(site.rglob("*.html"), key=lambda p: p.stat().st_size)
+    return statistics.median(cases) / 1024, largest.stat().st_size, str(largest.parent.relative_to(site))
+
+
+def edit_to_reload(project: Path) -> float:
+    """Under `mkdocs serve`, return the seconds from saving a changed case file to the page showing it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch(FIXTURE_TODAY))
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
+                               "--dev-addr", f"127.0.0.1:{port}"], cwd=project, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/casebook/cases/benchmark-case-00007/"
+
+    def shows(text: str) -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return text in response.read().decode("utf-8")
+        except OSError:
+            return False
+
+    try:
+        deadline = time.monotonic() + 1800
+        while not shows("Benchmark Case 7 ") and time.monotonic() < deadline:
+            time.sleep(0.5)
+        case = project / "cases" / "benchmark-case-00007.yml"
+        start = time.perf_counter()
+        case.write_text(case.read_text(encoding="utf-8").replace("Benchmark Case 7 ", "Benchmark Case Seven "),
+                        encoding="utf-8")
+        while not shows("Benchmark Case Seven") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}×" if base else "–"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__.split("\n")[0])
     parser.add_argument("--large", action="store_true",
                         help="also measure search on 10,000 cases (a copy of the 1,000-case site, grown)")
+    parser.add_argument("--no-serve", action="store_true", help="skip the edit-to-reload measurement")
     arguments = parser.parse_args()
+    rows: dict[int, dict[str, float]] = {}
+    notes: dict[int, str] = {}
+    sites: dict[int, Path] = {}
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
-        pipeline = []
-        for size in PIPELINE_SIZES:
-            root = make_collection(base / f"pipeline-{size}", size)
-            pipeline.append(timed(lambda root=root: build_site(root, None, FIXTURE_TODAY)))
-        report("Generator pipeline (load, validate, link, render)", PIPELINE_SIZES, pipeline)
-
-        builds, sites = [], {}
-        for size in MKDOCS_SIZES:
-            project = make_project(base / f"mkdocs-{size}", make_collection(base / f"content-{size}", size))
-            finished: list = []
-            builds.append(timed(lambda project=project, finished=finished: finished.append(mkdocs_build(project))))
-            result = finished[-1]
-            if result.returncode != 0:
-                print(result.stderr, file=sys.stderr)
+        for size in SIZES:
+            content = make_collection(base / f"content-{size}", size)
+            figures = {"bare parse": timed(lambda content=content: bare_parse(content)),
+                       "check": timed(lambda content=content: check(content, FIXTURE_TODAY))}
+            figures.update(stages(content, base / f"store-{size}"))
+            project = make_project(base / f"mkdocs-{size}", content)
+            command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
+                       "-d", str(project / "site")]
+            figures["mkdocs build"], figures["build MB"], status, err = _run(command, project)
+            if status != 0:
+                print(err, file=sys.stderr)
                 return 1
+            figures["mkdocs build again"] = _run(command, project)[0]  # with the references' store filled
+            plain = plain_project(project)
+            figures["plain mkdocs"], figures["plain MB"], status, err = _run(
+                [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain), "-d", str(project / "plain-site")],
+                project)
+            if status != 0:
+                print(err, file=sys.stderr)
+                return 1
+            figures["case page KB"], largest, notes[size] = page_sizes(project / "site")
+            figures["largest page KB"] = largest / 1024
+            if not arguments.no_serve:
+                figures["edit to reload"] = edit_to_reload(project)
+            rows[size] = figures
             sites[size] = project / "site"
-        report("Strict MkDocs build of the whole site (with the search index)", MKDOCS_SIZES, builds)
+        report(rows, notes)
         bench_search.report(bench_search.run(sites, arguments.large, base))
     return 0
+
+
+def report(rows: dict[int, dict[str, float]], notes: dict[int, str]) -> None:
+    small, large = (rows[size] for size in SIZES)
+    print(f"\n| measure | {SIZES[0]:,} cases | {SIZES[1]:,} cases | × from {SIZES[0]:,} | "
+          f"against the baseline at {SIZES[1]:,} |")
+    print("| --- | ---: | ---: | ---: | --- |")
+    baselines = {"check": "bare parse", "mkdocs build": "plain mkdocs", "mkdocs build again": "plain mkdocs",
+                 "build MB": "plain MB"}
+    for name in small:
+        unit = "" if name.endswith(("KB", "MB")) else " s"
+        against = (f"{ratio(large[name], large[baselines[name]])} {baselines[name]}"
+                   if name in baselines else "")
+        if name == "edit to reload":
+            against = f"{ratio(large[name], large['mkdocs build'])} of the mkdocs build"
+        print(f"| {name} | {small[name]:.2f}{unit} | {large[name]:.2f}{unit} | {ratio(large[name], small[name])} | "
+              f"{against} |")
+    print(f"\nLargest page: {notes[SIZES[0]]} at {SIZES[0]:,} cases, {notes[SIZES[1]]} at {SIZES[1]:,}.")
 
 
 if __name__ == "__main__":
