@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,13 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import ConfigurationError
 
 from .bibliography import CitationFormatter, format_citations
-from .link import link_site
-from .load import load_content
-from .model import ContentError, Problem, Severity, Site
+from .link import inventory_from_data, link_site
+from .load import load_content, load_yaml_file
+from .model import ContentError, InventoryEntry, Problem, Severity, Site
+from .registry import INVENTORY_SCHEMA
 from .render import make_environment_for_files, render_pages
 from .urls import slugify
-from .validate import validate_content
+from .validate import schema_problems, validate_content
 
 
 def read_settings(root: Path) -> dict[str, str]:
@@ -69,17 +71,36 @@ def build_site(root: Path, settings: dict[str, str] | None, today: dt.date,
     return site, render_pages(site), warnings
 
 
-def scaffold_case(root: Path, title: str, today: dt.date) -> Path:
-    """Create cases/<slug>.yml from the commented template and return its path; never overwrite."""
+def scaffold_case(root: Path, title: str, today: dt.date, entry: InventoryEntry | None = None) -> Path:
+    """Create cases/<slug>.yml from the commented template and return its path; never overwrite.
+
+    From an inventory entry, the case takes the entry's id and what it knows
+    (name, years, parties, convenors, sources); the rest is left to fill in.
+    """
     title = " ".join(title.split())
     if len(title) < 3 or any(c in title for c in "<>[]`"):
         raise ValueError("give a plain-text title of at least 3 characters, without < > [ ] `")
-    path = Path(root) / "cases" / f"{slugify(title)}.yml"
+    path = Path(root) / "cases" / f"{entry.id if entry else slugify(title)}.yml"
     text = make_environment_for_files().get_template("new_case.yml.j2").render(
-        title=title, today=today.isoformat())
+        title=title, today=today.isoformat(), entry=entry)
     if path.exists():
         raise FileExistsError(str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8", newline="\n") as handle:  # "x": fail if it exists
         handle.write(text)
     return path
+
+
+def inventory_entry(root: Path, entry_id: str) -> InventoryEntry:
+    """Return the inventory entry `entry_id`; raise ContentError if it is missing or not valid."""
+    path = Path(root) / "inventory" / f"{entry_id}.yml"
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", entry_id) or not path.is_file():
+        raise ContentError((Problem(f"inventory/{entry_id}.yml", 1, 1, "E001", "file is missing",
+                                    "give the id of a file in inventory/ (its name without .yml)"),))
+    problems: list[Problem] = []
+    doc = load_yaml_file(Path(root), path, problems)
+    if doc is not None:
+        problems += schema_problems(doc, INVENTORY_SCHEMA)
+    if problems or doc is None:
+        raise ContentError(tuple(problems))
+    return inventory_from_data(entry_id, doc.path, doc.data)

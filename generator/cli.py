@@ -18,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from .build import check, link_content, read_settings, scaffold_case
+from .build import check, inventory_entry, link_content, read_settings, scaffold_case
 from .clock import resolve_today
 from .model import ContentError, Problem, Severity, summarise
 from .opendata import data_files
@@ -63,8 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     new_cmd = commands.add_parser(
         "new", help="create cases/<id>.yml from a commented template",
         description="Create cases/<id>.yml, with the id made from the title, from a commented "
-                    "template. Replace every FILL IN, then run check. Never overwrites a file.")
-    new_cmd.add_argument("title", help='the title of the case, e.g. "Dartmouth Conference"')
+                    "template. Replace every FILL IN, then run check. Never overwrites a file. "
+                    "With --from-inventory ID, start from inventory/ID.yml instead: the case takes "
+                    "its id, name, years, parties, convenors and sources.")
+    new_cmd.add_argument("title", nargs="?", help='the title of the case, e.g. "Dartmouth Conference" '
+                                                  "(from an inventory entry: its name, unless given)")
+    new_cmd.add_argument("--from-inventory", metavar="ID", dest="from_inventory",
+                         help="the id of an entry of inventory/ (its file name without .yml)")
     new_cmd.set_defaults(run=_new)
 
     docs_cmd = commands.add_parser(
@@ -76,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     export_cmd = commands.add_parser(
         "export", help="write the open data files into a folder",
         description="Validate the content, then write the open data files into DIR: "
-                    "cases.json, cases.csv, transfer.json, transfer.csv, references.bib and the JSON Schemas.")
+                    "cases.json, cases.csv, transfer.json, transfer.csv, inventory.json, inventory.csv, "
+                    "references.bib and the JSON Schemas.")
     export_cmd.add_argument("directory", type=Path, help="the folder to write into (created if missing)")
     export_cmd.set_defaults(run=_export)
     return parser
@@ -99,8 +105,17 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
+    if not args.title and not args.from_inventory:
+        print('error: give a title, e.g. casebook new "Dartmouth Conference", or --from-inventory ID',
+              file=sys.stderr)
+        return 2
     try:
-        path = scaffold_case(args.root, args.title, args.today)
+        entry = inventory_entry(args.root, args.from_inventory) if args.from_inventory else None
+        path = scaffold_case(args.root, args.title or (entry.name if entry else ""), args.today, entry)
+    except ContentError as error:
+        _print_problems(error.problems, None)
+        print(f"error: {summarise(error.problems)} in the inventory entry; fix it, or run check", file=sys.stderr)
+        return 1
     except FileExistsError as error:
         print(f"error: {error} already exists; edit it, or choose another title", file=sys.stderr)
         return 1

@@ -26,6 +26,7 @@ from .model import (
     Funder,
     GovernmentRelationship,
     Identifiers,
+    InventoryEntry,
     Lesson,
     LessonLink,
     Mention,
@@ -92,6 +93,12 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
         works_cited[("lesson", lesson.id)] = keys
         for key in keys:
             lessons_citing[key].append(lesson)
+    inventory = tuple(sorted((inventory_from_data(doc.stem, doc.path, doc.data) for doc in raw.inventory),
+                             key=lambda e: (e.start, e.name.lower(), e.id)))
+    inventory_citing: dict[str, list[InventoryEntry]] = defaultdict(list)
+    for entry in inventory:
+        for key in dict.fromkeys(ref.key for ref in entry.sources):
+            inventory_citing[key].append(entry)
     terms_citing: dict[str, list[Term]] = defaultdict(list)
     for section in vocabulary.values():
         for term in section.values():
@@ -116,6 +123,8 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
         terms_citing=_freeze(terms_citing),
         works_cited=MappingProxyType(works_cited),
         pages_citing=MappingProxyType({key: tuple(pages) for key, pages in sorted(raw.pages_citing.items())}),
+        inventory=inventory,
+        inventory_citing=_freeze(inventory_citing),
         related=MappingProxyType(_related_cases(cases, vocabulary)),
         lessons_by_id=MappingProxyType({lesson.id: lesson for lesson in lessons}),
         cases_by_id=MappingProxyType({case.id: case for case in cases}),
@@ -168,6 +177,18 @@ def _vocabulary(data: dict) -> MappingProxyType:
             for term_id, entry in entries.items()
         })
     return MappingProxyType(sections)
+
+
+def inventory_from_data(entry_id: str, path: str, data: dict) -> InventoryEntry:
+    """Return an inventory entry from its validated YAML data."""
+    period = data["period"]
+    return InventoryEntry(
+        id=entry_id, path=path, name=data["name"].strip(),
+        start=period["start"], end=period["end"], approximate=bool(period.get("approximate", False)),
+        parties=tuple(data["parties"]), convenors=tuple(name.strip() for name in data["convenors"]),
+        summary=" ".join(data["summary"].split()), sources=_refs(data["sources"]), reviewed=str(data["reviewed"]),
+        track=data.get("track", ""), conflict=data.get("conflict", ""),
+        also_known_as=tuple(data.get("also_known_as") or ()))
 
 
 def _case(case_id: str, path: str, data: dict) -> Case:

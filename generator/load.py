@@ -103,9 +103,10 @@ class RawContent:
     last_changed: Mapping[str, Revision]
     # For each BibTeX key, the handwritten pages in docs/ that link to its source page: (url, title).
     pages_citing: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    inventory: tuple[Document, ...] = ()  # inventory/<id>.yml: known dialogues not yet written up
 
 
-CONTENT_FILES = ("cases", "lessons", "vocabulary.yml", "references.bib")
+CONTENT_FILES = ("cases", "lessons", "inventory", "vocabulary.yml", "references.bib")
 
 
 def load_content(root: Path, docs: Path | None = None) -> RawContent:
@@ -124,10 +125,11 @@ def load_content(root: Path, docs: Path | None = None) -> RawContent:
     else:
         problems.append(Problem("vocabulary.yml", 1, 1, "E001", "file is missing",
                                 "create vocabulary.yml at the top of the repository"))
+    inventory = _load_folder(root, "inventory", problems)
     references = _load_bibtex(root, root / "references.bib", problems)
     return RawContent(root, cases, lessons, vocabulary, references, tuple(problems),
                       MappingProxyType(last_changed(root)),
-                      MappingProxyType(_pages_citing(Path(docs) if docs else root / "docs")))
+                      MappingProxyType(_pages_citing(Path(docs) if docs else root / "docs")), inventory)
 
 
 _SOURCE_LINK = re.compile(r"\(\s*(?:\.\./)*sources/([A-Za-z0-9_:.-]+)/(?:index\.md)?")

@@ -89,6 +89,7 @@ PROBLEM_CODES: Mapping[str, str] = MappingProxyType({
     'E181': 'a party that is not one of the case\'s countries',
     'W203': 'a stated track that the coded participants do not bear out',
     'W204': 'a book or article cited in the text without a page',
+    'W205': 'an inventory entry already written up as a case',
     'W201': 'a lesson no case links to',
     'W202': 'a vocabulary term nothing uses',
 })
@@ -382,12 +383,41 @@ class Case:
     @property
     def period(self) -> str:
         """Return the period as text, e.g. `1960–1990`, `1993–present`, `c. 1987`."""
-        prefix = "c. " if self.approximate else ""
-        if self.end is None:
-            return f"{prefix}{self.start}–present"
-        if self.end == self.start:
-            return f"{prefix}{self.start}"
-        return f"{prefix}{self.start}–{self.end}"
+        return period_text(self.start, self.end, self.approximate)
+
+
+def period_text(start: int, end: int | None, approximate: bool) -> str:
+    """Return years as text, e.g. `1960–1990`, `1993–present`, `c. 1987`."""
+    prefix = "c. " if approximate else ""
+    if end is None:
+        return f"{prefix}{start}–present"
+    if end == start:
+        return f"{prefix}{start}"
+    return f"{prefix}{start}–{end}"
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryEntry:
+    """A known dialogue not yet written up as a case, as authored in inventory/<id>.yml."""
+
+    id: str
+    path: str
+    name: str
+    start: int
+    end: int | None
+    approximate: bool
+    parties: tuple[str, ...]
+    convenors: tuple[str, ...]
+    summary: str
+    sources: tuple[SourceRef, ...]
+    reviewed: str
+    track: str = ""
+    conflict: str = ""
+    also_known_as: tuple[str, ...] = ()
+
+    @property
+    def period(self) -> str:
+        return period_text(self.start, self.end, self.approximate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,3 +523,5 @@ class Site:
     terms_citing: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)  # source -> vocabulary terms citing it
     works_cited: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (kind, id) -> keys
     pages_citing: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # key -> handwritten pages
+    inventory: tuple[InventoryEntry, ...] = ()  # by the year each began
+    inventory_citing: Mapping[str, tuple[InventoryEntry, ...]] = field(default_factory=dict)  # key -> entries

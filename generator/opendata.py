@@ -18,8 +18,9 @@ import json
 from typing import Any
 
 from .bibliography import case_url
-from .model import Case, Coding, Site, TransferClaim
+from .model import Case, Coding, InventoryEntry, Site, TransferClaim
 from .registry import SCHEMA_FILES, codebook_version, load_schema
+from .urls import absolute, page_url
 
 
 def case_record(case: Case, site: Site) -> dict[str, Any]:
@@ -107,7 +108,49 @@ def data_files(site: Site) -> dict[str, str]:
         "data/transfer.csv": _csv(claims, TRANSFER_COLUMNS),
         "data/references.bib": bibtex,
     })
+    entries = [inventory_record(entry, site) for entry in sorted(site.inventory, key=lambda e: e.id)]
+    files["data/inventory.json"] = json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
+    files["data/inventory.csv"] = _csv(entries, INVENTORY_COLUMNS)
     return files
+
+
+def inventory_record(entry: InventoryEntry, site: Site) -> dict[str, Any]:
+    """Return an inventory entry as plain data for the open data files."""
+    return {
+        "id": entry.id,
+        "url": absolute(site.settings.get("site_url", ""), f"{page_url('inventory')}#{entry.id}"),
+        "name": entry.name,
+        "also_known_as": list(entry.also_known_as),
+        "start": entry.start,
+        "end": entry.end,
+        "approximate": entry.approximate,
+        "track": entry.track or None,
+        "conflict": entry.conflict or None,
+        "parties": list(entry.parties),
+        "convenors": list(entry.convenors),
+        "summary": entry.summary,
+        "sources": [ref.key for ref in entry.sources],
+        "reviewed": entry.reviewed,
+    }
+
+
+# The columns of inventory.csv: (name, what it holds). Lists are joined with "; ".
+INVENTORY_COLUMNS = (
+    ("id", "the entry's id, which a case written from it takes"),
+    ("name", "the dialogue's name"),
+    ("also_known_as", "other names of it"),
+    ("start", "the year it began"),
+    ("end", "the year it ended; empty while it continues or when not known"),
+    ("approximate", "true when the sources give the years only approximately"),
+    ("track", "2 or 1.5 where a source says which; else empty"),
+    ("conflict", "the conflict's id, where one fits"),
+    ("parties", "ISO 3166-1 alpha-2 codes of the parties"),
+    ("convenors", "who convened it"),
+    ("summary", "one sentence on it"),
+    ("sources", "BibTeX keys of its sources (data/references.bib)"),
+    ("reviewed", "the day it was last checked against its sources"),
+    ("url", "its entry on the site"),
+)
 
 
 # The columns of cases.csv: (name, what it holds). Lists are joined with "; ".

@@ -40,8 +40,8 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
-SCHEMA_FILES = ("case.schema.json", "lesson.schema.json", "vocabulary.schema.json")
-CASE_SCHEMA, LESSON_SCHEMA, VOCABULARY_SCHEMA = SCHEMA_FILES
+SCHEMA_FILES = ("case.schema.json", "lesson.schema.json", "vocabulary.schema.json", "inventory.schema.json")
+CASE_SCHEMA, LESSON_SCHEMA, VOCABULARY_SCHEMA, INVENTORY_SCHEMA = SCHEMA_FILES
 
 # Codes in common use that ISO 3166-1 reserves rather than assigns.
 EXTRA_COUNTRY_CODES = {"XK": "Kosovo"}

@@ -84,7 +84,7 @@ def render_pages(site: Site) -> dict[str, str]:
              lessons=site.lessons_citing.get(ref.key, ()),
              terms=[(term, SECTIONS_BY_NAME[term.kind].title, relative(url, _term_url(term)))
                     for term in site.terms_citing.get(ref.key, ())],
-             pages=site.pages_citing.get(ref.key, ()))
+             pages=site.pages_citing.get(ref.key, ()), inventory=site.inventory_citing.get(ref.key, ()))
         pages[f"{url}{ref.key}.bib"] = ref.raw + "\n"
         pages[f"{url}{ref.key}.ris"] = to_ris(csl_item(ref))
     for kind, item_id, url in [("case", case.id, page_url("case", case.id)) for case in site.cases] + \
@@ -128,6 +128,7 @@ def render_pages(site: Site) -> dict[str, str]:
         feature.name: [(term.id, term.label) for term in site.vocabulary.get(feature.section, {}).values()
                        if term.id != "unknown"] or [("yes", "Yes"), ("no", "No")]
         for feature in FEATURES})
+    page(page_url("inventory"), "inventory.md.j2")
     pages.update(data_files(site))
     pages.update(spelling_files(site))
     return pages
@@ -241,7 +242,7 @@ def make_environment_for_files() -> Environment:
     """
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
                       autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-                      keep_trailing_newline=True)
+                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["yaml_string"] = yaml_string
     return env
 

@@ -39,6 +39,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "conflict": ("Conflict", "Conflicts"),
     "glossary": ("Glossary term", "Glossary"),
     "source": ("Source", "Sources"),
+    "inventory": ("Not yet written up", "Not yet written up"),
     "page": ("Page", "Other pages"),
 }
 NOT_INDEXED = "index"
@@ -76,6 +77,8 @@ def _texts(site: Site) -> Iterable[str]:
             yield from (term.label, term.definition, *term.also_known_as)
     for lesson in site.lessons:
         yield from (lesson.title, lesson.summary, lesson.body)
+    for entry in site.inventory:
+        yield from (entry.name, entry.summary, *entry.also_known_as, *entry.convenors)
     for ref in site.references.values():
         yield from (family for family, _ in ref.authors + ref.editors)
         yield from (ref.fields.get(name, "") for name in ("title", "journaltitle", "booktitle", "publisher",

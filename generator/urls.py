@@ -27,6 +27,7 @@ FOLDERS = {
     "transfer": "transfer",
     "selection": "selection",
     "finder": "finder",
+    "inventory": "inventory",
     "method": "method",  # handwritten pages in docs/
     "contributing": "contributing",
     "open-data": "data",
@@ -37,6 +38,11 @@ def page_url(kind: str, item_id: str = "") -> str:
     """Return the site-relative URL of a page (`cases/dartmouth-conference/`), or of an index."""
     folder = FOLDERS[kind]
     return f"{folder}/{item_id}/" if item_id else f"{folder}/"
+
+
+def absolute(site_url: str, url: str) -> str:
+    """Return the public address of a site-relative URL (relative still when there is no site_url)."""
+    return f"{site_url.rstrip('/')}/{url}" if site_url else url
 
 
 def source_path(url: str) -> str:

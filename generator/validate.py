@@ -43,6 +43,7 @@ from .registry import (
     COUNTRY_CODE,
     EXTRA_COUNTRY_CODES,
     ID,
+    INVENTORY_SCHEMA,
     LESSON_SCHEMA,
     SCHEMA_FILES,
     SECTIONS_BY_NAME,
@@ -101,21 +102,28 @@ def validate_content(raw: RawContent, today: dt.date) -> tuple[Problem, ...]:
     used_lessons: set[str] = set()
 
     if raw.vocabulary is not None:
-        problems += _schema_problems(raw.vocabulary, VOCABULARY_SCHEMA)
+        problems += schema_problems(raw.vocabulary, VOCABULARY_SCHEMA)
         problems += _declared_references(raw.vocabulary, VOCABULARY_SCHEMA, vocabulary, raw.references, used_terms)
         problems += _check_vocabulary(raw.vocabulary, raw.references)
     for doc in raw.lessons:
         problems += _check_file_name(doc)
-        problems += _schema_problems(doc, LESSON_SCHEMA)
+        problems += schema_problems(doc, LESSON_SCHEMA)
         problems += _declared_references(doc, LESSON_SCHEMA, vocabulary, raw.references, used_terms)
         problems += _check_lesson(doc, lesson_ids, raw.references)
     aliases_seen: dict[str, str] = {}
     for doc in raw.cases:
         problems += _check_file_name(doc)
-        problems += _schema_problems(doc, CASE_SCHEMA)
+        problems += schema_problems(doc, CASE_SCHEMA)
         problems += _declared_references(doc, CASE_SCHEMA, vocabulary, raw.references, used_terms)
         problems += _check_case(doc, lesson_ids, raw.references, today, used_lessons)
         problems += _check_aliases(doc, case_ids, aliases_seen)
+    for doc in raw.inventory:
+        problems += _check_file_name(doc)
+        problems += schema_problems(doc, INVENTORY_SCHEMA)
+        problems += _declared_references(doc, INVENTORY_SCHEMA, vocabulary, raw.references, used_terms)
+        if doc.stem in case_ids:
+            problems.append(Problem(doc.path, 1, 1, "W205", f"'{doc.stem}' is written up as cases/{doc.stem}.yml",
+                                    "remove this inventory entry: the case replaces it", Severity.WARNING))
     problems += _check_convenors(raw.cases, vocabulary)
     problems += _unused(raw, vocabulary, used_terms, used_lessons)
     return tuple(sorted(problems, key=lambda p: (p.path, p.line, p.col, p.code)))
@@ -123,7 +131,8 @@ def validate_content(raw: RawContent, today: dt.date) -> tuple[Problem, ...]:
 
 # --- schema -----------------------------------------------------------------
 
-def _schema_problems(doc: Document, schema_name: str) -> list[Problem]:
+def schema_problems(doc: Document, schema_name: str) -> list[Problem]:
+    """Return the problems of one document against one of the JSON Schemas, with file, line and fix."""
     validator = _validator(schema_name)
     problems = _placeholders(doc, doc.data, ())
     missing_reported: set[tuple] = set()

@@ -38,9 +38,13 @@ PAGES = [
     "transfer/index.md",
     "selection/index.md",
     "finder/index.md",
+    "inventory/index.md",
+    "sources/exampleorg2020history/index.md",
     "data/cases.json",
     "data/cases.csv",
     "data/transfer.csv",
+    "data/inventory.json",
+    "data/inventory.csv",
 ]
 
 

@@ -220,3 +220,11 @@ def test_word_lists_hold_every_word_of_the_collection_folded_to_ascii(fixture_si
     assert all(path.startswith("search/words/") and len(Path(path).stem) == 1 for path in files)
     assert fold("Rød-Larsen, Gonçalves") == ["rod", "larsen", "goncalves"]
     assert (fixture_site / "search" / "words" / "z.json").read_text(encoding="utf-8") == files["search/words/z.json"]
+
+
+def test_an_inventory_entry_is_found_by_its_name_and_labelled_as_not_written_up(search_page) -> None:
+    found = [_path(url, search_page.base) for url in ask(search_page, "Harbour")]
+    assert found[0] == "inventory/"
+    first = search_page.locator(".md-search-result__item").first
+    assert first.locator(".t2-result-kind").inner_text() == "Not yet written up"
+    assert "example-harbour-talks" in first.locator("a").last.get_attribute("href")

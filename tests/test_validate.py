@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -406,8 +407,9 @@ def test_export_writes_the_open_data_files(tmp_path: Path) -> None:
     result = run_cli("--root", str(FIXTURE_CORPUS), "export", str(tmp_path / "out"), cwd=REPO)
     assert result.returncode == 0, result.stderr
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == ["case.schema.json", "cases.csv", "cases.json", "lesson.schema.json",
-                       "references.bib", "transfer.csv", "transfer.json", "vocabulary.schema.json"]
+    assert written == ["case.schema.json", "cases.csv", "cases.json", "inventory.csv", "inventory.json",
+                       "inventory.schema.json", "lesson.schema.json", "references.bib", "transfer.csv",
+                       "transfer.json", "vocabulary.schema.json"]
     import json
     cases = json.loads((tmp_path / "out" / "cases.json").read_text(encoding="utf-8"))
     assert [c["id"] for c in cases] == ["example-dialogue", "second-example"]
@@ -513,3 +515,57 @@ def test_a_work_cited_in_a_coded_block_must_be_listed_under_sources(tmp_path: Pa
     found = [p.format() for p in check(root, TODAY)]
     assert any("'jones1999chapter' is cited but not listed under 'sources'" in line and "[E141]" in line
                for line in found), found
+
+
+def test_new_from_inventory_starts_the_case_with_what_the_entry_knows(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    result = run_cli("--today", TODAY.isoformat(), "new", "--from-inventory", "example-harbour-talks", cwd=root)
+    assert result.returncode == 0, result.stderr
+    case = yaml.safe_load((root / "cases" / "example-harbour-talks.yml").read_text(encoding="utf-8"))
+    assert case["title"] == "Example Harbour Talks"
+    assert case["also_known_as"] == ["Harbour Dialogue"]
+    assert case["period"] == {"start": 1999, "end": 2001, "approximate": True}
+    assert (case["track"], case["conflict"], case["countries"]) == ("2", "example-conflict", ["US", "NO"])
+    assert [c["name"] for c in case["convenors"]] == ["Example Peace Institute"]
+    assert case["sources"] == [{"key": "exampleorg2020history"}, {"key": "FILL IN"}]
+    problems = [p.format() for p in check(root, TODAY)]
+    # What the entry did not know is left to fill in, and the entry now asks to be removed.
+    assert all("[E040]" in line or "[W205]" in line for line in problems)
+    assert ("inventory/example-harbour-talks.yml:1:1: warning: 'example-harbour-talks' is written up as "
+            "cases/example-harbour-talks.yml; remove this inventory entry: the case replaces it [W205]") in problems
+    again = run_cli("new", "--from-inventory", "example-harbour-talks", cwd=root)
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+
+@pytest.mark.parametrize(("entry_id", "message"), [
+    ("no-such-entry", "inventory/no-such-entry.yml:1:1: error: file is missing"),
+    ("../cases/example-dialogue", "file is missing"),
+])
+def test_new_from_a_missing_inventory_entry_is_a_clear_error(tmp_path: Path, entry_id: str, message: str) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    result = run_cli("new", "--from-inventory", entry_id, cwd=root)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in (root / "cases").iterdir()) == ["example-dialogue.yml", "second-example.yml"]
+
+
+def test_a_broken_inventory_entry_gets_file_line_and_fix(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    (root / "inventory" / "broken-entry.yml").write_text(
+        "name: Broken talks\nperiod: {start: 1850, end: 1990}\nparties: [ZZ]\nconvenors: [Someone]\n"
+        "summary: A broken entry that the checker must explain.\nsources: [{key: nosuchkey}]\n"
+        "reviewed: 2026-11-25\ncolour: red\n", encoding="utf-8")
+    problems = [p.format() for p in check(root, TODAY)]
+    assert problems == [
+        "inventory/broken-entry.yml:2:17: error: 'period.start' must be at least 1900; check the number [E039]",
+        "inventory/broken-entry.yml:3:11: error: 'ZZ' is not an ISO 3166-1 country code; "
+        "see the ISO 3166-1 alpha-2 list [E110]",
+        "inventory/broken-entry.yml:6:17: error: unknown source key 'nosuchkey': references.bib has no such entry; "
+        "keys are listed in the documentation (or add the work to references.bib) [E140]",
+        "inventory/broken-entry.yml:8:1: error: unknown field 'colour'; allowed fields: also_known_as, conflict, "
+        "convenors, name, parties, period, reviewed, sources, summary, track [E031]",
+    ]
