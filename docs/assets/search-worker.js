@@ -108,6 +108,12 @@ function toItems(page, score, terms) {
   const title = escapeHtml(page.meta?.title || page.url) + label;
   const text = isSource ? escapeHtml(page.meta?.work || "") : markExcerpt(page.excerpt);
   const location = page.url.replace(/^\//, "");  // relative to the site's base, which Material adds
+  // A page of many entries (the inventory) is answered by its best entry, not by the page.
+  const entry = page.filters?.kind?.includes("inventory") && (page.sub_results || []).find(s => s.url.includes("#"));
+  if (entry) {
+    return [{ location: entry.url.replace(/^\//, ""), title: escapeHtml(entry.title) + label,
+              text: markExcerpt(entry.excerpt), score, terms }];
+  }
   const items = [{ location, title, text, score, terms }];
   for (const section of (page.sub_results || []).slice(0, SECTIONS + 1)) {
     if (!section.url.includes("#") || isSource) continue;  // the page itself, or a reference's parts
