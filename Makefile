@@ -34,9 +34,9 @@ build: $(VENV)/.site-installed  ## Write the site into site/ (strict: any warnin
 check: $(VENV)/.site-installed  ## Validate every content file and list all problems
 	$(BIN)/python -m generator check
 
-new: $(VENV)/.site-installed  ## Scaffold cases/<id>.yml: make new TITLE="Title of the case"
-	@test -n "$(TITLE)" || { echo 'usage: make new TITLE="Title of the case"' >&2; exit 2; }
-	$(BIN)/casebook new "$(TITLE)"
+new: $(VENV)/.site-installed  ## Scaffold cases/<id>.yml: make new TITLE="Title of the case", or make new FROM=<inventory id>
+	@test -n "$(TITLE)$(FROM)" || { echo 'usage: make new TITLE="Title of the case"  or  make new FROM=<inventory id>' >&2; exit 2; }
+	$(BIN)/casebook new $(if $(FROM),--from-inventory "$(FROM)") $(if $(TITLE),"$(TITLE)")
 
 test: $(VENV)/.dev-installed  ## Run the whole test suite (PYTEST_ARGS passes options to pytest)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
