@@ -95,8 +95,9 @@ def render_pages(site: Site) -> dict[str, str]:
     page(page_url("convenor"), "convenors_index.md.j2",
          items=[(c, len(site.backlinks[("convenor", slug)])) for slug, c in site.convenors.items()])
     for slug, convenor in site.convenors.items():
-        page(page_url("convenor", slug), "convenor.md.j2", convenor=convenor,
-             mentions=site.backlinks[("convenor", slug)])
+        for number, part, pager in _pages_of(site.backlinks[("convenor", slug)], "convenor", slug):
+            page(page_url("convenor", slug, number), "convenor.md.j2", convenor=convenor,
+                 mentions=part, pager=pager, total=len(site.backlinks[("convenor", slug)]))
     for section in PAGED_SECTIONS:
         kind = section.name
         terms = site.vocabulary[kind].values()
@@ -104,8 +105,10 @@ def render_pages(site: Site) -> dict[str, str]:
         page(page_url(kind), "terms_index.md.j2", kind_intro=section.intro, **context,
              items=[(t, len(site.backlinks.get((kind, t.id), ()))) for t in terms])
         for term in terms:
-            page(page_url(kind, term.id), "term.md.j2", item=term, **context,
-                 mentions=site.backlinks.get((kind, term.id), ()))
+            mentions = site.backlinks.get((kind, term.id), ())
+            for number, part, pager in _pages_of(mentions, kind, term.id):
+                page(page_url(kind, term.id, number), "term.md.j2", item=term, **context,
+                     mentions=part, pager=pager, total=len(mentions))
     facets, rows = explorer_data(site)
     page(page_url("explore"), "explore.md.j2", facets=facets, rows=rows)
     page(page_url("glossary"), "glossary.md.j2", sections=[
@@ -132,6 +135,22 @@ def render_pages(site: Site) -> dict[str, str]:
     pages.update(data_files(site))
     pages.update(spelling_files(site))
     return pages
+
+
+PAGE_SIZE = 50  # cases listed on one page of a term or a convenor; the rest go on numbered pages
+
+
+def _pages_of(items: tuple, kind: str, item_id: str) -> list[tuple[int, tuple, dict[str, Any]]]:
+    """Split a long list over numbered pages: (number, its items, the pager of that page).
+
+    The pager gives every page's URL, and the current number, so that a page
+    never grows with the collection.
+    """
+    count = max(1, -(-len(items) // PAGE_SIZE))
+    urls = [page_url(kind, item_id, number) for number in range(1, count + 1)]
+    return [(number, tuple(items[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]),
+             {"current": number, "urls": urls, "first": (number - 1) * PAGE_SIZE + 1})
+            for number in range(1, count + 1)]
 
 
 def _citation_meta(case: Case, item: dict) -> list[list[str]]:

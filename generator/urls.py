@@ -3,7 +3,8 @@
 URLs are permanent (students cite them): `cases/<id>/`, `lessons/<id>/`,
 `convenors/<slug>/`, `participants/<type>/`, `outcomes/<type>/`,
 `formats/<type>/`, `conflicts/<id>/`, `regions/<id>/`, `sources/<key>/`,
-plus an index page per kind (`cases/`, `lessons/`, …) and `glossary/`.
+plus an index page per kind (`cases/`, `lessons/`, …) and `glossary/`; a
+term's or convenor's list of cases continues on `…/page/2/`, `…/page/3/`.
 """
 
 from __future__ import annotations
@@ -34,10 +35,15 @@ FOLDERS = {
 } | {section.name: section.folder for section in PAGED_SECTIONS}
 
 
-def page_url(kind: str, item_id: str = "") -> str:
-    """Return the site-relative URL of a page (`cases/dartmouth-conference/`), or of an index."""
+def page_url(kind: str, item_id: str = "", number: int = 1) -> str:
+    """Return the site-relative URL of a page (`cases/dartmouth-conference/`), or of an index.
+
+    A long list is split over numbered pages: page 1 keeps the plain URL,
+    page 2 is `…/page/2/`, and so on.
+    """
     folder = FOLDERS[kind]
-    return f"{folder}/{item_id}/" if item_id else f"{folder}/"
+    url = f"{folder}/{item_id}/" if item_id else f"{folder}/"
+    return url if number == 1 else f"{url}page/{number}/"
 
 
 def absolute(site_url: str, url: str) -> str:

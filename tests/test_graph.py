@@ -117,3 +117,25 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
         "regions/index.md", "regions/europe/index.md",
         "sources/exampleorg2020history/index.md", "sources/doe2001workshops/index.md",
     }
+
+
+def test_long_lists_are_split_over_pages_that_do_not_grow_with_the_collection(tmp_path: Path) -> None:
+    import re
+
+    from generator.render import PAGE_SIZE
+    from tests.bench import make_collection
+
+    pages = build_site(make_collection(tmp_path / "content", 2 * PAGE_SIZE + 20), None, FIXTURE_TODAY)[1]
+    for url in ("conflicts/example-conflict/", "convenor-types/ngo/"):
+        listed = [len(re.findall(r'<li><a href="[^"]*cases/', pages[f"{url}{part}index.md"]))
+                  for part in ("", "page/2/", "page/3/")]
+        assert listed[0] == listed[1] == PAGE_SIZE and 0 < listed[2] <= PAGE_SIZE
+        assert f"{url}page/4/index.md" not in pages
+        first = pages[f"{url}index.md"]
+        assert '<span aria-current="page">1</span> · <a href="page/2/">2</a> · <a href="page/3/">3</a>' in first
+        third = pages[f"{url}page/3/index.md"]
+        assert '<a href="../../">1</a> · <a href="../2/">2</a> · <span aria-current="page">3</span>' in third
+        assert "kind: index" in third  # continuation pages are left out of search
+        assert re.search(r'<a href="\.\./\.\./\.\./\.\./cases/benchmark-case-\d+/">', third)
+    assert "t2-pager" not in pages["convenors/benchmark-institute-0/index.md"]  # 5 cases: one page
+    assert "convenors/benchmark-institute-0/page/2/index.md" not in pages
