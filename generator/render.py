@@ -55,7 +55,8 @@ def render_pages(site: Site) -> dict[str, str]:
     def page(url: str, template: str, **context: Any) -> None:
         pages[source_path(url)] = env.get_template(template).render(here=url, site=site, **context)
 
-    page(page_url("case"), "cases_index.md.j2")
+    for number, part, pager in _pages_of(site.cases, "case", "", INDEX_PAGE_SIZE):
+        page(page_url("case", "", number), "cases_index.md.j2", rows=part, pager=pager, total=len(site.cases))
     site_url = site.settings.get("site_url", "")
     for case in site.cases:
         url = page_url("case", case.id)
@@ -76,7 +77,9 @@ def render_pages(site: Site) -> dict[str, str]:
     page(page_url("lesson"), "lessons_index.md.j2", lesson_groups=_lesson_groups(site))
     for lesson in site.lessons:
         page(page_url("lesson", lesson.id), "lesson.md.j2", lesson=lesson, transfer=lesson_transfer(site, lesson.id))
-    page(page_url("source"), "sources_index.md.j2")
+    all_works = tuple(site.references.values())
+    for number, part, pager in _pages_of(all_works, "source", "", INDEX_PAGE_SIZE):
+        page(page_url("source", "", number), "sources_index.md.j2", rows=part, pager=pager, total=len(all_works))
     for ref in site.references.values():
         url = page_url("source", ref.key)
         page(url, "source.md.j2", ref=ref, meta_tags=source_meta(ref),
@@ -138,18 +141,19 @@ def render_pages(site: Site) -> dict[str, str]:
 
 
 PAGE_SIZE = 50  # cases listed on one page of a term or a convenor; the rest go on numbered pages
+INDEX_PAGE_SIZE = 100  # rows on one page of the index of cases or of sources
 
 
-def _pages_of(items: tuple, kind: str, item_id: str) -> list[tuple[int, tuple, dict[str, Any]]]:
+def _pages_of(items: tuple, kind: str, item_id: str, size: int = PAGE_SIZE) -> list[tuple[int, tuple, dict[str, Any]]]:
     """Split a long list over numbered pages: (number, its items, the pager of that page).
 
     The pager gives every page's URL, and the current number, so that a page
     never grows with the collection.
     """
-    count = max(1, -(-len(items) // PAGE_SIZE))
+    count = max(1, -(-len(items) // size))
     urls = [page_url(kind, item_id, number) for number in range(1, count + 1)]
-    return [(number, tuple(items[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]),
-             {"current": number, "urls": urls, "first": (number - 1) * PAGE_SIZE + 1})
+    return [(number, tuple(items[(number - 1) * size: number * size]),
+             {"current": number, "urls": urls, "first": (number - 1) * size + 1})
             for number in range(1, count + 1)]
 
 

@@ -4,7 +4,8 @@ URLs are permanent (students cite them): `cases/<id>/`, `lessons/<id>/`,
 `convenors/<slug>/`, `participants/<type>/`, `outcomes/<type>/`,
 `formats/<type>/`, `conflicts/<id>/`, `regions/<id>/`, `sources/<key>/`,
 plus an index page per kind (`cases/`, `lessons/`, …) and `glossary/`; a
-term's or convenor's list of cases continues on `…/page/2/`, `…/page/3/`.
+long list (a term's or convenor's cases, the indexes of cases and sources)
+continues on `…/page/2/`, `…/page/3/`.
 """
 
 from __future__ import annotations

@@ -137,5 +137,11 @@ def test_long_lists_are_split_over_pages_that_do_not_grow_with_the_collection(tm
         assert '<a href="../../">1</a> · <a href="../2/">2</a> · <span aria-current="page">3</span>' in third
         assert "kind: index" in third  # continuation pages are left out of search
         assert re.search(r'<a href="\.\./\.\./\.\./\.\./cases/benchmark-case-\d+/">', third)
+    from generator.render import INDEX_PAGE_SIZE
+
+    for index, row in (("cases/", "<tr><td><a "), ("sources/", "<li id=")):
+        rows = [pages[f"{index}{part}index.md"].count(row) for part in ("", "page/2/")]
+        assert rows[0] == INDEX_PAGE_SIZE and 0 < rows[1] <= INDEX_PAGE_SIZE
+        assert f"{index}page/3/index.md" not in pages
     assert "t2-pager" not in pages["convenors/benchmark-institute-0/index.md"]  # 5 cases: one page
     assert "convenors/benchmark-institute-0/page/2/index.md" not in pages
