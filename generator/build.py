@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from .bibliography import CitationFormatter, format_citations
 from .link import inventory_from_data, link_site
 from .load import load_content, load_yaml_file
 from .model import ContentError, InventoryEntry, Problem, Severity, Site
-from .registry import INVENTORY_SCHEMA
+from .registry import ID, INVENTORY_SCHEMA
 from .render import make_environment_for_files, render_pages
 from .urls import slugify
 from .validate import schema_problems, validate_content
@@ -94,7 +93,7 @@ def scaffold_case(root: Path, title: str, today: dt.date, entry: InventoryEntry 
 def inventory_entry(root: Path, entry_id: str) -> InventoryEntry:
     """Return the inventory entry `entry_id`; raise ContentError if it is missing or not valid."""
     path = Path(root) / "inventory" / f"{entry_id}.yml"
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", entry_id) or not path.is_file():
+    if not ID.fullmatch(entry_id) or not path.is_file():
         raise ContentError((Problem(f"inventory/{entry_id}.yml", 1, 1, "E001", "file is missing",
                                     "give the id of a file in inventory/ (its name without .yml)"),))
     problems: list[Problem] = []

@@ -42,7 +42,6 @@ KINDS: dict[str, tuple[str, str]] = {
     "inventory": ("Not yet written up", "Not yet written up"),
     "page": ("Page", "Other pages"),
 }
-NOT_INDEXED = "index"
 INDEX_FOLDER = "pagefind"
 WORDS_FOLDER = "search/words"
 MIN_WORD = 4  # shorter words are left to the index: one edit away from too many others

@@ -32,7 +32,7 @@ let pagefind = null;
 let query = "";
 let kind = "";
 let latest = 0;
-const lexicon = new Map();  // first letter -> Promise of {word: how many names use it}
+const lexicon = new Map();  // first letter -> Promise of {counts: {word: occurrences}, sorted: [word, …]}
 
 self.addEventListener("message", async ({ data }) => {
   if (data.type === SETUP) {
