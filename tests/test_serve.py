@@ -29,6 +29,19 @@ def fetch(url: str) -> str:
         return response.read().decode("utf-8")
 
 
+def serve_env() -> dict[str, str]:
+    """The environment of a live `mkdocs serve`, pinned to the fixture's day.
+
+    Under libfaketime (the suite is also run with the clock moved), the
+    server's rebuild thread waits on a condition with a timeout on the
+    monotonic clock; a shifted monotonic clock makes that wait last the
+    shift, so the server would never rebuild. Dates still come from
+    SOURCE_DATE_EPOCH and the faked wall clock.
+    """
+    return dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch(FIXTURE_TODAY),
+                FAKETIME_DONT_FAKE_MONOTONIC="1")
+
+
 def wait_for(condition, timeout: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -49,7 +62,7 @@ def test_serve_rebuilds_on_content_change_and_survives_errors(tmp_path: Path) ->
         [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
          "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project, stdout=log, stderr=subprocess.STDOUT,
-        env=dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch(FIXTURE_TODAY)))
+        env=serve_env())
     root = f"http://127.0.0.1:{port}/"  # redirects to the path of site_url
     page = f"{root}casebook/cases/example-dialogue/"
     case = project / "cases" / "example-dialogue.yml"
@@ -84,7 +97,7 @@ def test_serve_shows_content_errors_in_the_open_tab_until_fixed(tmp_path: Path, 
         [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
          "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project, stdout=log, stderr=subprocess.STDOUT,
-        env=dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch(FIXTURE_TODAY)))
+        env=serve_env())
     page_url = f"http://127.0.0.1:{port}/casebook/cases/example-dialogue/"
     case = project / "cases" / "example-dialogue.yml"
     good = case.read_text(encoding="utf-8")
