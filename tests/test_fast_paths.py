@@ -2,7 +2,8 @@
 
 `load.parse_yaml` builds plain text, mappings and lists itself while it records
 positions; `validate.schema_problems` asks a compiled schema before
-jsonschema; BibTeX text without LaTeX skips the LaTeX decoder. Each is held
+jsonschema; BibTeX text without LaTeX skips the LaTeX decoder; links between
+pages are made from the URLs' parts, not through `posixpath.relpath`. Each is held
 here to the result of the general path, on the real content and on generated
 input.
 """
@@ -10,6 +11,7 @@ input.
 from __future__ import annotations
 
 import copy
+import posixpath
 import re
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import load, validate
+from generator import load, urls, validate
 from generator.registry import CASE_SCHEMA, INVENTORY_SCHEMA, LESSON_SCHEMA, VOCABULARY_SCHEMA
 
 REPO = Path(__file__).resolve().parent.parent
@@ -182,3 +184,25 @@ def test_text_the_decoder_is_skipped_for_is_its_own_decoding(text: str) -> None:
     if load._NEEDS_DECODING.search(text):
         return
     assert " ".join(load._LATEX.latex_to_text(text).split()) == " ".join(text.split())
+
+
+# --- links between pages -------------------------------------------------------
+
+def _relpath_link(from_url: str, to_url: str) -> str:
+    """The link as `posixpath.relpath` makes it: what `urls.relative` stands in for."""
+    target, _, fragment = to_url.partition("#")
+    path = posixpath.relpath(target or ".", from_url or ".")
+    path = "./" if path == "." else path + ("/" if target.endswith("/") else "")
+    return f"{path}#{fragment}" if fragment else path
+
+
+segment = st.sampled_from(["cases", "lessons", "sources", "a", "b", "page", "2", "oslo-back-channel", "data"])
+site_url = st.lists(segment, max_size=4).map(lambda parts: "".join(f"{part}/" for part in parts))
+target_url = st.tuples(st.lists(segment, max_size=4), st.sampled_from(["", "/", "/#x", "cases.json", "#top"])).map(
+    lambda item: "/".join(item[0]) + (item[1] if item[0] or not item[1].startswith("/") else item[1][1:]))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(site_url, target_url)
+def test_a_relative_link_is_the_one_relpath_makes(from_url: str, to_url: str) -> None:
+    assert urls.relative(from_url, to_url) == _relpath_link(from_url, to_url)
