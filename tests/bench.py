@@ -12,7 +12,7 @@ convenors) and measures, for each:
   and plain MkDocs building the same pages without the hook and without search
   (the baseline), with the peak memory of each;
 - the HTML size of a case page (median) and of the largest page;
-- under `mkdocs serve`, the time from saving a case file to the page showing it;
+- under `mkdocs serve --dirty` (as `make serve` runs it), the time from saving a case file to the page showing it;
 - search (see `tests/bench_search.py`).
 
 Each figure is printed with its ratio to its baseline, or to the same figure
@@ -165,12 +165,12 @@ def page_sizes(site: Path) -> tuple[float, int, str]:
 
 
 def edit_to_reload(project: Path) -> float:
-    """Under `mkdocs serve`, return the seconds from saving a changed case file to the page showing it."""
+    """Under `mkdocs serve --dirty`, return the seconds from saving a changed case file to the page showing it."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch(FIXTURE_TODAY))
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-f", str(project / "mkdocs.yml"),
                                "--dev-addr", f"127.0.0.1:{port}"], cwd=project, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/casebook/cases/benchmark-case-00007/"
