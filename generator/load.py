@@ -14,6 +14,7 @@ YAML 1.1's implicit typing that bite contributors: `NO`, `yes`, `on` and
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import subprocess
@@ -252,6 +253,22 @@ def load_yaml_file(root: Path, path: Path, problems: list[Problem]) -> Document 
 
 def parse_yaml(display: str, text: str, problems: list[Problem]) -> Document | None:
     """Parse YAML text into a Document, or record why not and return None."""
+    document, found = _parse_yaml(display, text)
+    problems.extend(found)
+    return document
+
+
+@functools.lru_cache(maxsize=20_000)
+def _parse_yaml(display: str, text: str) -> tuple[Document | None, tuple[Problem, ...]]:
+    """Return the Document of a file's text and the problems met: a pure function of the two, so kept.
+
+    Under `mkdocs serve`, a rebuild then parses only the files that changed.
+    """
+    problems: list[Problem] = []
+    return _parse(display, text, problems), tuple(problems)
+
+
+def _parse(display: str, text: str, problems: list[Problem]) -> Document | None:
     loader = _ContentLoader(text)
     try:
         node = loader.get_single_node()
