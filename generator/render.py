@@ -76,18 +76,29 @@ def render_pages(site: Site) -> dict[str, str]:
                 title=case.title)
     page(page_url("lesson"), "lessons_index.md.j2", lesson_groups=_lesson_groups(site))
     for lesson in site.lessons:
-        page(page_url("lesson", lesson.id), "lesson.md.j2", lesson=lesson, transfer=lesson_transfer(site, lesson.id))
+        evidence = site.evidence.get(lesson.id, ())
+        supports = tuple(item for item in evidence if item.stance == "supports")
+        against = tuple(item for item in evidence if item.stance != "supports")
+        # Both lists are split at the same places, so that every page shows the cases that cut against it too.
+        for number, _, pager in _pages_of(tuple(range(max(len(supports), len(against)))), "lesson", lesson.id):
+            shown = slice(pager["first"] - 1, pager["first"] - 1 + PAGE_SIZE)
+            page(page_url("lesson", lesson.id, number), "lesson.md.j2", lesson=lesson,
+                 transfer=lesson_transfer(site, lesson.id), pager=pager, linked=bool(evidence),
+                 supports=supports[shown], against=against[shown], totals=(len(supports), len(against)))
     all_works = tuple(site.references.values())
     for number, part, pager in _pages_of(all_works, "source", "", INDEX_PAGE_SIZE):
         page(page_url("source", "", number), "sources_index.md.j2", rows=part, pager=pager, total=len(all_works))
     for ref in site.references.values():
         url = page_url("source", ref.key)
-        page(url, "source.md.j2", ref=ref, meta_tags=source_meta(ref),
-             mentions=site.backlinks.get(("source", ref.key), ()),
-             lessons=site.lessons_citing.get(ref.key, ()),
-             terms=[(term, SECTIONS_BY_NAME[term.kind].title, relative(url, _term_url(term)))
-                    for term in site.terms_citing.get(ref.key, ())],
-             pages=site.pages_citing.get(ref.key, ()), inventory=site.inventory_citing.get(ref.key, ()))
+        mentions = site.backlinks.get(("source", ref.key), ())
+        for number, part, pager in _pages_of(mentions, "source", ref.key):
+            here = page_url("source", ref.key, number)
+            page(here, "source.md.j2", ref=ref, meta_tags=source_meta(ref) if number == 1 else [],
+                 mentions=part, pager=pager, total=len(mentions),
+                 lessons=site.lessons_citing.get(ref.key, ()),
+                 terms=[(term, SECTIONS_BY_NAME[term.kind].title, relative(here, _term_url(term)))
+                        for term in site.terms_citing.get(ref.key, ())],
+                 pages=site.pages_citing.get(ref.key, ()), inventory=site.inventory_citing.get(ref.key, ()))
         pages[f"{url}{ref.key}.bib"] = ref.raw + "\n"
         pages[f"{url}{ref.key}.ris"] = to_ris(csl_item(ref))
     for kind, item_id, url in [("case", case.id, page_url("case", case.id)) for case in site.cases] + \
@@ -140,7 +151,7 @@ def render_pages(site: Site) -> dict[str, str]:
     return pages
 
 
-PAGE_SIZE = 50  # cases listed on one page of a term or a convenor; the rest go on numbered pages
+PAGE_SIZE = 50  # cases listed on one page of a term, a convenor, a lesson or a source; the rest on numbered pages
 INDEX_PAGE_SIZE = 100  # rows on one page of the index of cases or of sources
 
 
