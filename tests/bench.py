@@ -9,8 +9,9 @@ convenors) and measures, for each:
   (with an empty store, then with the store of a previous build), render;
 - the strict MkDocs build with the hook (the whole site, search index included),
   first with an empty store of formatted references, then again with it filled,
-  and plain MkDocs building the same pages without the hook and without search
-  (the baseline), with the peak memory of each;
+  and plain MkDocs building the same pages without the hook, with Material's
+  own search plugin (the baseline: this site replaces that search with
+  Pagefind) and without any plugin, with the peak memory of each;
 - the HTML size of a case page (median) and of the largest page;
 - under `mkdocs serve --dirty` (as `make serve` runs it), the time from saving a case file to the page showing it;
 - search (see `tests/bench_search.py`).
@@ -141,20 +142,28 @@ def _run(command: list[str], cwd: Path) -> tuple[float, float, int, str]:
         return seconds, usage.ru_maxrss / 1024, process.returncode, errors.read()
 
 
-def plain_project(project: Path) -> Path:
-    """Write the generated pages as files beside handwritten ones, with a config without the hook or search."""
+def plain_project(project: Path, search: bool = False) -> Path:
+    """Write the generated pages as files beside handwritten ones, with a config without the hook.
+
+    Without `search`, the config has no plugin at all; with it, Material's own
+    search plugin, as a plain MkDocs Material site has (this site replaces it
+    with Pagefind).
+    """
     from generator.build import build_site, read_settings
 
     plain = project / "plain-docs"
+    if plain.exists():
+        shutil.rmtree(plain)
     shutil.copytree(Path(yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))["docs_dir"]), plain)
     for path, text in build_site(project, read_settings(project / "mkdocs.yml"), FIXTURE_TODAY)[1].items():
         (plain / path).parent.mkdir(parents=True, exist_ok=True)
         (plain / path).write_text(text, encoding="utf-8")
     config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
-    config.update(docs_dir=str(plain), plugins=[], strict=False)
+    config.update(docs_dir=str(plain), plugins=["search"] if search else [], strict=False)
     config.pop("hooks", None)
-    (project / "plain.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    return project / "plain.yml"
+    name = "plain-search.yml" if search else "plain.yml"
+    (project / name).write_text(yaml.safe_dump(config), encoding="utf-8")
+    return project / name
 
 
 def page_sizes(site: Path) -> tuple[float, int, str]:
@@ -226,13 +235,14 @@ def main() -> int:
                 print(err, file=sys.stderr)
                 return 1
             figures["mkdocs build again"] = _run(command, project)[0]  # with the references' store filled
-            plain = plain_project(project)
-            figures["plain mkdocs"], figures["plain MB"], status, err = _run(
-                [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain), "-d", str(project / "plain-site")],
-                project)
-            if status != 0:
-                print(err, file=sys.stderr)
-                return 1
+            for search, name in ((False, "plain mkdocs"), (True, "plain mkdocs + search")):
+                plain = plain_project(project, search)
+                figures[name], figures[name.replace("mkdocs", "MB")], status, err = _run(
+                    [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain), "-d", str(project / "plain-site")],
+                    project)
+                if status != 0:
+                    print(err, file=sys.stderr)
+                    return 1
             figures["case page KB"], largest, notes[size] = page_sizes(project / "site")
             figures["largest page KB"] = largest / 1024
             if not arguments.no_serve:
@@ -249,7 +259,8 @@ def report(rows: dict[int, dict[str, float]], notes: dict[int, str]) -> None:
     print(f"\n| measure | {SIZES[0]:,} cases | {SIZES[1]:,} cases | × from {SIZES[0]:,} | "
           f"against the baseline at {SIZES[1]:,} |")
     print("| --- | ---: | ---: | ---: | --- |")
-    baselines = {"check": "bare parse", "mkdocs build": "plain mkdocs", "mkdocs build again": "plain mkdocs",
+    baselines = {"check": "bare parse", "mkdocs build": "plain mkdocs + search",
+                 "mkdocs build again": "plain mkdocs + search", "plain mkdocs + search": "plain mkdocs",
                  "build MB": "plain MB"}
     for name in small:
         unit = "" if name.endswith(("KB", "MB")) else " s"
