@@ -23,7 +23,16 @@ import pycountry
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup, escape
 
-from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, csl_item, to_bibtex, to_ris
+from .bibliography import (
+    CASEBOOK,
+    STYLES,
+    case_csl_item,
+    cite_label,
+    csl_item,
+    to_bibtex,
+    to_ris,
+    with_access_date,
+)
 from .codebook import coverage, evidence_table, lesson_transfer, selection, transfer_claims
 from .explorer import TRACK_LABELS, explorer_data, transfer_facets
 from .model import Case, Reference, Site, SourceRef, Term
@@ -64,7 +73,8 @@ def render_pages(site: Site) -> dict[str, str]:
         downloads = {f"{case.id}.bib": to_bibtex(item), f"{case.id}.ris": to_ris(item),
                      f"{case.id}.json": json.dumps([item], indent=2, ensure_ascii=False) + "\n"}
         page(url, "case.md.j2", case=case, regions=site.case_regions[case.id],
-             citation=site.case_citations[case.id], bibtex=downloads[f"{case.id}.bib"],
+             citation={style: with_access_date(text, style) for style, text in site.case_citations[case.id].items()},
+             bibtex=downloads[f"{case.id}.bib"],
              downloads=[(name, DOWNLOAD_LABELS[name.rsplit(".", 1)[1]]) for name in downloads],
              meta_tags=_citation_meta(case, item),
              history=_history_links(site, case))
