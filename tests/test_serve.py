@@ -91,13 +91,14 @@ def test_serve_rebuilds_on_content_change_and_survives_errors(tmp_path: Path) ->
 
 
 @pytest.mark.browser
-def test_serve_shows_content_errors_in_the_open_tab_until_fixed(tmp_path: Path, browser) -> None:
+@pytest.mark.parametrize("options", [[], ["--dirty"]], ids=["serve", "serve --dirty"])
+def test_serve_shows_content_errors_in_the_open_tab_until_fixed(tmp_path: Path, browser, options: list[str]) -> None:
     project = make_project(tmp_path / "project", FIXTURE_CORPUS)
     port = free_port()
     log_path = tmp_path / "serve.log"
     log = log_path.open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
+        [sys.executable, "-m", "mkdocs", "serve", *options, "-f", str(project / "mkdocs.yml"),
          "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project, stdout=log, stderr=subprocess.STDOUT,
         env=serve_env())
