@@ -15,6 +15,7 @@
   var MAX_COMPARE = 4;
   var SHORT_FACET = 10;  // values shown before "Show all"; a longer facet also gets a filter box
   var loaded = {};
+  var FOLDED = { "\u00f8": "o", "\u0142": "l", "\u0111": "d", "\u0131": "i", "\u00e6": "ae", "\u0153": "oe", "\u00df": "ss" };
 
   function getJSON(url) {
     if (!loaded[url]) {
@@ -27,7 +28,9 @@
   }
 
   function fold(text) {
-    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    // Accents need not be typed, nor letters that do not decompose (Rød-Larsen: "rod-larsen").
+    return String(text).toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[\u00f8\u0142\u0111\u0131\u00e6\u0153\u00df]/g, function (c) { return FOLDED[c]; });
   }
 
   function el(tag, attrs, children) {
@@ -104,7 +107,7 @@
           return found;
         });
       });
-      state.words = params.get("q") || "";
+      state.words = params.get("text") || "";
       state.page = Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
       state.compare = (params.get("compare") || "").split(",").filter(function (id, i, all) {
         return id && idPosition.hasOwnProperty(id) && all.indexOf(id) === i;
@@ -114,7 +117,7 @@
 
     function writeAddress() {
       var params = new URLSearchParams();
-      if (state.words.trim()) params.set("q", state.words.trim());
+      if (state.words.trim()) params.set("text", state.words.trim());
       facets.forEach(function (facet, f) {
         facet.values.forEach(function (value, v) { if (chosen[f][v]) params.append(facet.name, value[0]); });
       });
