@@ -1,7 +1,8 @@
 """The explorers' data: the facets cases are filtered by, and the JSON files the explorer and compare pages read.
 
 The facets come from the schema: every field declared with `x-facet` (its
-URL parameter, label and position), plus the facets derived from other
+URL parameter, label and position), whether its values are vocabulary terms
+or listed in the schema (yes / no / unknown), plus the facets derived from other
 fields, which are listed here: region (from the countries), convenor (the
 organisation), lesson (with the case's stance: supports or cuts against),
 track and decade of activity. Values are ordered most common first (decades
@@ -30,7 +31,7 @@ from typing import Any
 
 from .model import Case, Site
 from .opendata import CASE_COLUMNS, case_csv_row, case_record
-from .registry import CASE_SCHEMA, TermField, term_fields
+from .registry import CASE_SCHEMA, FacetDeclaration, TermField, term_fields, walk_schema
 from .urls import page_url
 
 # Facets that no single vocabulary field declares: (name, label, position).
@@ -57,8 +58,10 @@ Row = tuple[Case, list[tuple[str, list[str]]]]
 
 def explorer_data(site: Site) -> tuple[list[Facet], list[Row]]:
     """Return the explorer's facets and, for each case, the values it can be filtered by."""
-    declared = [(field.facet.position, field.facet.name, field.facet.label, field)
-                for field in term_fields(CASE_SCHEMA) if field.facet]
+    declared: list[tuple[int, str, str, TermField | str | None]] = [
+        (field.facet.position, field.facet.name, field.facet.label, field)
+        for field in term_fields(CASE_SCHEMA) if field.facet]
+    declared += [(facet.position, facet.name, facet.label, coded) for facet, coded in _choice_facets()]
     filters = sorted(declared + [(position, name, label, None) for name, label, position in _DERIVED],
                      key=lambda item: item[0])
     rows: list[Row] = []
@@ -76,6 +79,8 @@ def explorer_data(site: Site) -> tuple[list[Facet], list[Row]]:
         for _, name, _, field in filters:
             if field is None:
                 values.append((name, derived[name]))
+            elif isinstance(field, str):  # a codebook field whose values the schema lists (yes / no / unknown)
+                values.append((name, list(dict.fromkeys(case.coded_values.get(field, ())))))
             else:
                 values.append((name, list(dict.fromkeys(t.term for t in case.terms if t.field == field.path))))
         rows.append((case, values))
@@ -97,8 +102,16 @@ def explorer_data(site: Site) -> tuple[list[Facet], list[Row]]:
                     for case, case_values in rows]
 
 
-def _labels(site: Site, name: str, field: TermField | None) -> dict[str, str]:
+def _choice_facets() -> list[tuple[FacetDeclaration, str]]:
+    """Return the facets declared on fields whose values the schema lists, with each field's codebook name."""
+    return [(FacetDeclaration(**node["x-facet"]), ".".join(path).replace(".*", "[]"))
+            for path, node, _ in walk_schema(CASE_SCHEMA) if "x-facet" in node and "x-vocabulary" not in node]
+
+
+def _labels(site: Site, name: str, field: TermField | str | None) -> dict[str, str]:
     """Return the reader's label for each value of a facet."""
+    if isinstance(field, str):
+        return {value: value.capitalize() for case in site.cases for value in case.coded_values.get(field, ())}
     if field is not None:
         return {k: t.label for k, t in site.vocabulary[field.section].items()}
     if name == "region":
@@ -139,9 +152,9 @@ def explorer_files(site: Site, country: Callable[[str], str]) -> dict[str, str]:
             "facets": [[where[value] for value in found[facet.name]] for facet, where in zip(facets, positions,
                                                                                             strict=True)],
         })
+    chunks = [chunk_url(n) for n in range(1, -(-len(cases) // CHUNK_SIZE) + 1)]
     index = {
-        "total": len(cases), "chunk_size": CHUNK_SIZE,
-        "chunks": [chunk_url(n) for n in range(1, -(-len(cases) // CHUNK_SIZE) + 1)],
+        "total": len(cases), "chunk_size": CHUNK_SIZE, "chunks": chunks,
         "facets": [{"name": f.name, "label": f.label, "values": [[v, label, n] for v, label, n in f.options]}
                    for f in facets],
         "compare_fields": [label for label, _ in compare_rows(site.cases[0], site, country)] if site.cases else [],
@@ -149,7 +162,7 @@ def explorer_files(site: Site, country: Callable[[str], str]) -> dict[str, str]:
         "cases": cases,
     }
     files = {index_url(): _compact(index)}
-    for number in range(1, len(index["chunks"]) + 1):
+    for number in range(1, len(chunks) + 1):
         part = site.cases[(number - 1) * CHUNK_SIZE: number * CHUNK_SIZE]
         details = []
         for case in part:

@@ -83,6 +83,8 @@ def facet_values(record: dict) -> dict[str, list[str]]:
         "track": [record["track"]],
         "lesson": [f"{link['stance']}:{link['lesson']}" for link in record["lessons"]],
         "confidentiality": [record["confidentiality"]["regime"]] if record["confidentiality"] else [],
+        "great-power": [record["situation"]["great_power_party"]] if record["situation"] else [],
+        "funder": [funder["type"] for funder in record["funding"]] if isinstance(record["funding"], list) else [],
     }
 
 
@@ -178,7 +180,8 @@ def test_facets_show_the_cases_the_published_data_gives_with_counts_given_the_ot
     assert 0 < len(want) < len(records)
     assert sorted(shown_ids(page)) == sorted(want)
     assert page.locator("#t2-status").inner_text().startswith(f"{len(want)} case")
-    for name in ("format", "participant", "track", "convenor-type", "lesson", "confidentiality"):
+    for name in ("format", "participant", "track", "convenor-type", "lesson", "confidentiality", "great-power",
+                 "funder"):
         for value in page.locator(f'details[data-facet="{name}"] input').evaluate_all(
                 "inputs => inputs.map(input => input.value)"):
             assert count_shown(page, name, value) == expected_count(records, choice, name, value), (name, value)
