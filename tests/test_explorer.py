@@ -211,6 +211,15 @@ def test_words_filter_the_title_other_names_and_summary(page, records) -> None:
 
 
 @pytest.mark.browser
+def test_an_old_link_to_a_lesson_chooses_both_stances(page, records) -> None:
+    open_explorer(page, "?lesson=small-groups-build-trust")
+    for stance in ("supports", "complicates"):
+        assert page.locator(f'details[data-facet="lesson"] input[value="{stance}:small-groups-build-trust"]').is_checked()
+    assert page.url.count("lesson=") == 2
+    assert len(shown_ids(page)) == len(records)
+
+
+@pytest.mark.browser
 def test_the_address_keeps_the_choice_across_a_reload_and_a_fresh_tab(page, browser) -> None:
     open_explorer(page)
     tick(page, "format", "back-channel")

@@ -96,15 +96,10 @@
       facets.forEach(function (facet, f) {
         chosen[f].fill(0);
         params.getAll(facet.name).forEach(function (wanted) {
-          var found = false;
           facet.values.forEach(function (value, v) {
             // An old link to a lesson (without a stance) chooses both stances.
-            if (value[0] === wanted || (facet.name === "lesson" && value[0].split(":")[1] === wanted)) {
-              chosen[f][v] = 1;
-              found = true;
-            }
+            if (value[0] === wanted || (facet.name === "lesson" && value[0].split(":")[1] === wanted)) chosen[f][v] = 1;
           });
-          return found;
         });
       });
       state.words = params.get("text") || "";
