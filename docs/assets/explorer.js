@@ -203,6 +203,7 @@
     }
 
     function buildFacets() {
+      var narrow = window.matchMedia("(max-width: 59.9375em)").matches;
       facets.forEach(function (facet, f) {
         var items = [];
         var ul = el("ul", { className: "t2-facet-values" });
@@ -239,7 +240,8 @@
           group.appendChild(more);
         }
         var details = el("details", { className: "t2-facet", "data-facet": facet.name }, [summary, group]);
-        if (f < 3 || chosen[f].indexOf(1) !== -1) details.open = true;
+        // On a wide screen the first facets start open; on a phone only those with a choice, so the results show.
+        if ((f < 3 && !narrow) || chosen[f].indexOf(1) !== -1) details.open = true;
         control.details = details;
         controls.push(control);
         facetBox.appendChild(details);
