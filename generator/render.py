@@ -3,7 +3,7 @@
 `render_pages(site)` returns `{path: text}` — Markdown pages such as
 `cases/<id>/index.md`, each case's citation files, the open data files
 of `opendata` and the spelling word lists of `search` — which the MkDocs hook hands to MkDocs as generated files.
-Nothing is written to disk. The explorer's rows and filters come from
+Nothing is written to disk. The explorer's facets and JSON files come from
 `explorer`; contributors' Markdown is turned into safe HTML by `prose`.
 
 Safety: content is untrusted. Templates are autoescaped HTML blocks inside
@@ -34,7 +34,7 @@ from .bibliography import (
     with_access_date,
 )
 from .codebook import coverage, evidence_table, lesson_transfer, selection, transfer_claims
-from .explorer import TRACK_LABELS, explorer_data, transfer_facets
+from .explorer import FIRST_ROWS, TRACK_LABELS, explorer_files, index_url, transfer_facets
 from .model import Case, Reference, Site, SourceRef, Term
 from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
 from .prose import glossary_index, link_glossary_terms, plain_text, prose_html
@@ -133,8 +133,11 @@ def render_pages(site: Site) -> dict[str, str]:
             for number, part, pager in _pages_of(mentions, kind, term.id):
                 page(page_url(kind, term.id, number), "term.md.j2", item=term, **context,
                      mentions=part, pager=pager, total=len(mentions))
-    facets, rows = explorer_data(site)
-    page(page_url("explore"), "explore.md.j2", facets=facets, rows=rows)
+    root = relative(page_url("explore"), "") + "/"
+    page(page_url("explore"), "explore.md.j2", total=len(site.cases), rows=site.cases[:FIRST_ROWS],
+         index=index_url(), root=root)
+    page(page_url("compare"), "compare.md.j2", index=index_url(), root=root)
+    pages.update(explorer_files(site, country_name))
     page(page_url("glossary"), "glossary.md.j2", sections=[
         (section.name, section.title, list(site.vocabulary[section.name].values()), bool(section.folder))
         for section in SECTIONS if section.name == "concepts" or section.folder])

@@ -3,7 +3,7 @@
 URLs are permanent (students cite them): `cases/<id>/`, `lessons/<id>/`,
 `convenors/<slug>/`, `participants/<type>/`, `outcomes/<type>/`,
 `formats/<type>/`, `conflicts/<id>/`, `regions/<id>/`, `sources/<key>/`,
-plus an index page per kind (`cases/`, `lessons/`, …) and `glossary/`; a
+plus an index page per kind (`cases/`, `lessons/`, …), `glossary/`, `explore/` and `compare/`; a
 long list (a term's or convenor's cases, the indexes of cases and sources)
 continues on `…/page/2/`, `…/page/3/`.
 """
@@ -24,6 +24,7 @@ FOLDERS = {
     "source": "sources",
     "glossary": "glossary",
     "explore": "explore",
+    "compare": "compare",
     "codebook": "codebook",
     "transfer": "transfer",
     "selection": "selection",

@@ -13,6 +13,7 @@ convenors) and measures, for each:
   own search plugin (the baseline: this site replaces that search with
   Pagefind) and without any plugin, with the peak memory of each;
 - the HTML size of a case page (median) and of the largest page;
+- the explorer's page (HTML) and its data: the index it loads, and all its files of details;
 - under `mkdocs serve --dirty` (as `make serve` runs it), the time from saving a case file to the page showing it;
 - search (see `tests/bench_search.py`).
 
@@ -173,6 +174,13 @@ def page_sizes(site: Path) -> tuple[float, int, str]:
     return statistics.median(cases) / 1024, largest.stat().st_size, str(largest.parent.relative_to(site))
 
 
+def explorer_sizes(site: Path) -> tuple[float, float, float]:
+    """Return in KB the explorer page's HTML, the index it loads, and its files of case details together."""
+    folder = site / "explore"
+    return ((folder / "index.html").stat().st_size / 1024, (folder / "index.json").stat().st_size / 1024,
+            sum(p.stat().st_size for p in folder.glob("cases-*.json")) / 1024)
+
+
 def edit_to_reload(project: Path) -> float:
     """Under `mkdocs serve --dirty`, return the seconds from saving a changed case file to the page showing it."""
     with socket.socket() as probe:
@@ -245,6 +253,8 @@ def main() -> int:
                     return 1
             figures["case page KB"], largest, notes[size] = page_sizes(project / "site")
             figures["largest page KB"] = largest / 1024
+            figures["explorer page KB"], figures["explorer index KB"], figures["explorer details KB"] = \
+                explorer_sizes(project / "site")
             if not arguments.no_serve:
                 figures["edit to reload"] = edit_to_reload(project)
             rows[size] = figures

@@ -69,23 +69,6 @@ def test_citation_can_be_copied_and_downloaded(page) -> None:
     assert download.value.suggested_filename == "example-dialogue-sources.bib"
 
 
-def test_explorer_filters_cases_and_keeps_the_choice_in_the_address(page) -> None:
-    page.goto(page.base + "explore/")
-    rows = page.locator("#t2-explore tbody tr")
-    assert rows.count() == 2
-    page.locator('select[name="format"]').select_option("back-channel")
-    visible = page.locator("#t2-explore tbody tr:not([hidden])")
-    assert visible.count() == 1
-    assert visible.first.inner_text().startswith("Second Example Channel")
-    assert page.locator("#t2-shown").inner_text() == "1 case match."
-    assert "format=back-channel" in page.url
-    page.goto(page.base + "explore/?region=americas")
-    assert page.locator('select[name="region"]').input_value() == "americas"
-    assert [r.inner_text().split("\t")[0] for r in visible.all()] == ["Example Dialogue"]
-    page.get_by_role("button", name="Clear all filters").click()
-    page.wait_for_function("document.querySelectorAll('#t2-explore tbody tr:not([hidden])').length === 2")
-
-
 def test_finder_ranks_cases_like_the_situation_chosen_and_keeps_it_in_the_address(page) -> None:
     page.goto(page.base + "finder/")
     results = page.locator("#t2-finder-results > li:not([hidden])")

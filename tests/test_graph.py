@@ -102,7 +102,8 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
     assert changed == {
         "cases/index.md",                         # the list of cases
         "data/cases.json", "data/cases.csv",      # the open data
-        "explore/index.md",                       # the explorer
+        "explore/index.md",                       # the explorer's count of cases and first rows
+        "explore/index.json", "explore/cases-1.json",  # the explorer's data
         "codebook/index.md", "selection/index.md",  # the codebook's counts of cases
         "finder/index.md",                        # the finder lists every case
         "cases/second-example/index.md",          # a new related case (same conflict)
