@@ -20,6 +20,11 @@ in time order).
 
 The explorer page itself lists only its first `FIRST_ROWS` cases, for
 readers without JavaScript, so it does not grow with the collection.
+
+The transfer page's table of claims is drawn the same way: the page carries
+the filters (`transfer_facets`) and its first `FIRST_ROWS` claims, and
+`transfer_files(site)` returns `transfer/claims.json`, every claim with what
+its row shows.
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Case, Site
+from .bibliography import cite_label
+from .codebook import transfer_claims
+from .model import Case, Site, TransferClaim
 from .opendata import CASE_COLUMNS, case_csv_row, case_record
 from .registry import CASE_SCHEMA, FacetDeclaration, TermField, term_fields, walk_schema
 from .urls import page_url
@@ -232,7 +239,7 @@ _TRANSFER_FILTERS = (("evidence", "Evidence", "evidence_grades"), ("confidence",
                      ("what", "What passed", "transfer_objects"), ("channel", "Channel", "transfer_channels"))
 
 
-def transfer_facets(site: Site, claims: list) -> list[Facet]:
+def transfer_facets(site: Site, claims: list[tuple[Case, TransferClaim]]) -> list[Facet]:
     """Return the filters of the transfer claims' table, with the number of claims for each value."""
     facets = []
     for name, label, section in _TRANSFER_FILTERS:
@@ -245,3 +252,31 @@ def transfer_facets(site: Site, claims: list) -> list[Facet]:
         if options:
             facets.append(Facet(name, label, options))
     return facets
+
+
+def transfer_url() -> str:
+    """Return the site-relative URL of the transfer page's claims."""
+    return f"{page_url('transfer')}claims.json"
+
+
+def transfer_files(site: Site) -> dict[str, str]:
+    """Return the transfer page's JSON file by path: every claim, by case then claim order, as its row shows it."""
+    claims = []
+    number: dict[str, int] = {}
+    for case, claim in transfer_claims(site):
+        number[case.id] = number.get(case.id, 0) + 1
+        claims.append({
+            "case": case.id, "claim": number[case.id], "title": case.title, "url": page_url("case", case.id),
+            "what": claim.what, "channel": claim.channel, "to": claim.to, "when": claim.when,
+            "effect": claim.effect, "against": claim.against or None,
+            "evidence": claim.evidence, "confidence": claim.confidence,
+            "cites": [[page_url("source", ref.key), cite_label(site.references[ref.key], ref.pages)]
+                      for ref in claim.sources],
+        })
+    data = {
+        "total": len(claims), "codebook": page_url("codebook"),
+        "labels": {name: {value: term.label for value, term in site.vocabulary[section].items()}
+                   for name, _, section in _TRANSFER_FILTERS},
+        "claims": claims,
+    }
+    return {transfer_url(): _compact(data)}

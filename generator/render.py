@@ -23,6 +23,7 @@ import pycountry
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup, escape
 
+from . import finder
 from .bibliography import (
     CASEBOOK,
     STYLES,
@@ -34,7 +35,7 @@ from .bibliography import (
     with_access_date,
 )
 from .codebook import coverage, evidence_table, lesson_transfer, selection, transfer_claims
-from .explorer import FIRST_ROWS, TRACK_LABELS, explorer_files, index_url, transfer_facets
+from .explorer import FIRST_ROWS, TRACK_LABELS, explorer_files, index_url, transfer_facets, transfer_files, transfer_url
 from .model import Case, Reference, Site, SourceRef, Term
 from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
 from .prose import glossary_index, link_glossary_terms, plain_text, prose_html
@@ -48,7 +49,7 @@ from .registry import (
     codebook_version,
 )
 from .search import spelling_files
-from .similarity import FEATURES, features_of
+from .similarity import FEATURES
 from .urls import external_links, page_url, relative, source_path
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -149,15 +150,17 @@ def render_pages(site: Site) -> dict[str, str]:
          is_codebook_section=lambda name: SECTIONS_BY_NAME[name].codebook,
          section_title=lambda name: SECTIONS_BY_NAME[name].title)
     claims = transfer_claims(site)
-    page(page_url("transfer"), "transfer.md.j2", claims=claims, facets=transfer_facets(site, claims),
+    page(page_url("transfer"), "transfer.md.j2", claims=claims[:FIRST_ROWS], total=len(claims),
+         facets=transfer_facets(site, claims), data=transfer_url(), root=relative(page_url("transfer"), "") + "/",
+         csv=page_url("open-data") + "transfer.csv", json=page_url("open-data") + "transfer.json",
          cases_with_claims=len({case.id for case, _ in claims}), **dict(zip(("levels", "evidence_rows"),
                                                                             evidence_table(site), strict=True)))
     page(page_url("selection"), "selection.md.j2", selection=selection(site))
-    page(page_url("finder"), "finder.md.j2", features=FEATURES, rows=[
-        (case, features_of(case)) for case in site.cases], options={
-        feature.name: [(term.id, term.label) for term in site.vocabulary.get(feature.section, {}).values()
-                       if term.id != "unknown"] or [("yes", "Yes"), ("no", "No")]
-        for feature in FEATURES})
+    page(page_url("finder"), "finder.md.j2", features=FEATURES, options=finder.finder_options(site),
+         rows=finder.finder_rows(site, site.cases[:finder.FIRST_ROWS]), total=len(site.cases), limit=finder.LIMIT,
+         data=finder.data_url(), root=relative(page_url("finder"), "") + "/")
+    pages.update(finder.finder_files(site))
+    pages.update(transfer_files(site))
     page(page_url("inventory"), "inventory.md.j2")
     pages.update(data_files(site))
     pages.update(spelling_files(site))

@@ -71,8 +71,9 @@ def test_citation_can_be_copied_and_downloaded(page) -> None:
 
 def test_finder_ranks_cases_like_the_situation_chosen_and_keeps_it_in_the_address(page) -> None:
     page.goto(page.base + "finder/")
-    results = page.locator("#t2-finder-results > li:not([hidden])")
-    assert results.count() == 2  # nothing chosen yet: every case
+    page.wait_for_selector("#t2-finder[data-ready]", state="attached")
+    results = page.locator("#t2-finder-results > li")
+    assert results.count() == 2  # nothing chosen yet: the first cases, here every case
     page.locator('select[name="great-power"]').select_option("yes")
     assert results.count() == 1
     assert results.first.locator("a").first.inner_text() == "Example Dialogue"
@@ -85,6 +86,7 @@ def test_finder_ranks_cases_like_the_situation_chosen_and_keeps_it_in_the_addres
     assert "participant's account, contested" in results.first.inner_text()
     # Phase outweighs a great-power party, so both cases match and the better one comes first.
     page.goto(page.base + "finder/?phase=talks-stalled&great-power=yes")
+    page.wait_for_selector("#t2-finder[data-ready]", state="attached")
     assert page.locator('select[name="phase"]').input_value() == "talks-stalled"
     assert [r.locator("a").first.inner_text() for r in results.all()] == ["Example Dialogue", "Second Example Channel"]
     assert page.locator("#t2-finder-status").inner_text() == "The 2 closest cases, best match first."
@@ -92,7 +94,8 @@ def test_finder_ranks_cases_like_the_situation_chosen_and_keeps_it_in_the_addres
 
 def test_transfer_page_filters_claims_by_evidence_and_confidence(page) -> None:
     page.goto(page.base + "transfer/")
-    rows = page.locator("#t2-explore tbody tr:not([hidden])")
+    page.wait_for_selector("#t2-filters[data-ready]", state="attached")
+    rows = page.locator("#t2-explore tbody tr")
     assert rows.count() == 1
     page.locator('select[name="confidence"]').select_option("contested")
     assert page.locator("#t2-shown").inner_text() == "1 claim match."
