@@ -105,7 +105,8 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
         "explore/index.md",                       # the explorer's count of cases and first rows
         "explore/index.json", "explore/cases-1.json",  # the explorer's data
         "codebook/index.md", "selection/index.md",  # the codebook's counts of cases
-        "finder/index.md",                        # the finder lists every case
+        "finder/index.md",                        # the finder's count and first cases
+        "finder/cases.json",                      # the finder's data
         "cases/second-example/index.md",          # a new related case (same conflict)
         "cases/example-dialogue/index.md",        # likewise
         "convenors/index.md",                     # Example University's count

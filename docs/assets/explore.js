@@ -43,6 +43,7 @@
     var shown = document.getElementById("t2-shown");
     var first = document.getElementById("t2-claims-first");
     var more = document.getElementById("t2-more");
+    var moreBox = document.getElementById("t2-more-box");  // the button's own display would override `hidden`
     var found = [];
     var drawn = 0;
     var params = new URLSearchParams(window.location.search);
@@ -88,7 +89,7 @@
       var next = found.slice(drawn, drawn + STEP);
       next.forEach(function (claim) { body.appendChild(row(claim)); });
       drawn += next.length;
-      more.hidden = drawn >= found.length;
+      moreBox.hidden = drawn >= found.length;
     }
 
     function apply() {
