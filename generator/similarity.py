@@ -75,20 +75,7 @@ def compare(wanted: Mapping[str, frozenset[str]], other: Mapping[str, frozenset[
 
 def reason(matches: tuple[tuple[Feature, tuple[str, ...]], ...],
            vocabulary: Mapping[str, Mapping[str, Term]]) -> str:
-    """Return one short line saying why two cases are alike: `both: phase (active war) and format (…)`."""
-    parts = reason_parts(matches, vocabulary)
-    if not parts:
-        return ""
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return "both: " + listed
-
-
-def reason_parts(matches: tuple[tuple[Feature, tuple[str, ...]], ...],
-                 vocabulary: Mapping[str, Mapping[str, Term]]) -> list[str]:
-    """Return how each matching feature reads in a reason: `phase (active war)`, `a great power among the parties`.
-
-    The finder's script words a match the same way, from its form.
-    """
+    """Return one short line saying why two cases are alike: `alike in phase (active war) and format (…)`."""
     parts = []
     for feature, values in matches:
         if feature.phrases and len(values) == 1 and values[0] in feature.phrases:
@@ -97,4 +84,7 @@ def reason_parts(matches: tuple[tuple[Feature, tuple[str, ...]], ...],
         terms = vocabulary.get(feature.section, {})
         labels = ", ".join(terms[v].label.lower() if v in terms else v for v in values)
         parts.append(f"{feature.label} ({labels})")
-    return parts
+    if not parts:
+        return ""
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return "both: " + listed

@@ -17,7 +17,7 @@ import pytest
 
 from generator.build import build_site
 from generator.finder import FIRST_ROWS, LIMIT
-from generator.similarity import FEATURES, compare, features_of, reason_parts
+from generator.similarity import FEATURES, compare, features_of
 from tests.bench import make_collection
 from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, mkdocs_build, write_config
 
@@ -120,7 +120,16 @@ def closest(site, choice: dict[str, str]) -> list[tuple[str, list[str]]]:
         if score:
             scored.append((-score, position, case, matches))
     scored.sort(key=lambda item: item[:2])
-    return [(case.id, reason_parts(matches, site.vocabulary)) for _, _, case, matches in scored[:LIMIT]]
+    return [(case.id, [worded(feature, values, site.vocabulary) for feature, values in matches])
+            for _, _, case, matches in scored[:LIMIT]]
+
+
+def worded(feature, values: tuple[str, ...], vocabulary) -> str:
+    """How the finder words a matching feature: its phrase for the value, or `label (value's label)`."""
+    (value,) = values  # the finder chooses one value per feature
+    if feature.phrases and value in feature.phrases:
+        return feature.phrases[value]
+    return f"{feature.label} ({vocabulary[feature.section][value].label.lower()})"
 
 
 def lessons_behind(site, ids: list[str]) -> list[str]:
