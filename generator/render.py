@@ -27,6 +27,7 @@ from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, csl_item,
 from .codebook import coverage, evidence_table, lesson_transfer, selection, transfer_claims
 from .explorer import TRACK_LABELS, explorer_data, transfer_facets
 from .model import Case, Reference, Site, SourceRef, Term
+from .notfound import case_ids_file
 from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
 from .prose import glossary_index, link_glossary_terms, plain_text, prose_html
 from .registry import (
@@ -137,6 +138,7 @@ def render_pages(site: Site) -> dict[str, str]:
     page(page_url("inventory"), "inventory.md.j2")
     pages.update(data_files(site))
     pages.update(spelling_files(site))
+    pages.update(case_ids_file(site))
     return pages
 
 
