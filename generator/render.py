@@ -15,6 +15,7 @@ escaped here because Material prints titles and descriptions unescaped.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +24,7 @@ import pycountry
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup, escape
 
+from .az import az_index
 from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, csl_item, to_bibtex, to_ris
 from .codebook import coverage, evidence_table, lesson_transfer, selection, transfer_claims
 from .explorer import TRACK_LABELS, explorer_data, transfer_facets
@@ -115,9 +117,10 @@ def render_pages(site: Site) -> dict[str, str]:
                      mentions=part, pager=pager, total=len(mentions))
     facets, rows = explorer_data(site)
     page(page_url("explore"), "explore.md.j2", facets=facets, rows=rows)
-    page(page_url("glossary"), "glossary.md.j2", sections=[
-        (section.name, section.title, list(site.vocabulary[section.name].values()), bool(section.folder))
-        for section in SECTIONS if section.name == "concepts" or section.folder])
+    glossary_sections = [(section.name, section.title, list(site.vocabulary[section.name].values()),
+                          bool(section.folder)) for section in SECTIONS if section.name == "concepts" or section.folder]
+    page(page_url("glossary"), "glossary.md.j2", sections=glossary_sections,
+         az=az_index(term for _, _, terms, _ in glossary_sections for term in terms))
     fields = codebook_fields()
     page(page_url("codebook"), "codebook.md.j2", fields=fields, release=codebook_release(),
          coverage=coverage(site), case_columns=CASE_COLUMNS, transfer_columns=TRANSFER_COLUMNS,
@@ -322,8 +325,21 @@ def make_environment(site: Site) -> Environment:
         front_matter=front_matter_text,
         front_matter_data=yaml_string,
         count=lambda n, noun: f"{n} {noun}" if n == 1 else f"{n} {noun}s",
+        markdown_text=markdown_text,
     )
     return env
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")  # what Python-Markdown lets a backslash escape
+
+
+def markdown_text(value: Any) -> Markup:
+    """Return content text for a Markdown heading: HTML-escaped, every Markdown character backslash-escaped.
+
+    Headings stay Markdown so that they get permalinks and a place in the table
+    of contents; escaping keeps a label from becoming a link, emphasis or attributes.
+    """
+    return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", str(escape(" ".join(str(value).split())))))
 
 
 def _term_url(term: Term) -> str:
