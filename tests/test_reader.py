@@ -137,8 +137,9 @@ _LINK_NAMES = """() => [...document.querySelectorAll('a[href]')].filter(a => a.g
   .map(a => [(a.getAttribute('aria-label') || a.innerText || a.getAttribute('title') || '').trim(), a.href])"""
 
 
-@pytest.mark.parametrize("path", ["cases/example-dialogue/", "cases/second-example/"])
-def test_every_link_on_a_case_page_has_a_name_that_says_where_it_goes(browser, base: str, path: str) -> None:
+@pytest.mark.parametrize("path", ["cases/example-dialogue/", "cases/second-example/", "lessons/small-groups-build-trust/",
+                                  "sources/doe2001workshops/", "convenors/example-peace-institute/", "glossary/", ""])
+def test_every_link_on_a_page_has_a_name_that_says_where_it_goes(browser, base: str, path: str) -> None:
     page = _open(browser, base + path)
     links = page.evaluate(_LINK_NAMES)
     assert links, "no links found"
