@@ -193,8 +193,20 @@ def test_a_case_prints_without_the_site_around_it(browser, base: str) -> None:
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(page.pdf())).pages)
     words = " ".join(text.split())
     assert "Example Dialogue" in words and "What happened" in words and "Sources" in words
-    for label in ("Cases like mine", "Explore", "Browse", "Search", "Table of contents", "Made with Material"):
+    for label in ("Cases like mine", "Explore", "Browse", "Search", "Table of contents", "Made with Material",
+                  "Source page", "Report an error"):
         assert label not in words, label
+    assert words.count("https://example.org/history") == 1  # the reference's address, printed once
+    page.context.close()
+
+
+def test_an_external_link_prints_with_its_full_address(browser, real_base: str) -> None:
+    from pypdf import PdfReader
+
+    page = _open(browser, real_base + "cases/cmi-aceh-helsinki/")  # it has links to other records
+    href = page.locator(".t2-external a").first.get_attribute("href")
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(page.pdf())).pages)
+    assert f"<{href}>" in text
     page.context.close()
 
 
