@@ -112,7 +112,7 @@ def on_page_markdown(markdown: str, *, page, config: MkDocsConfig, files: Files)
     readers use; with every page excluded its index is an empty file.
     """
     page.meta["search"] = {"exclude": True}
-    if page.file.generated_by:
+    if page.file.generated_by and page.parent is None:  # not under a nav section: its left column is empty
         hide_navigation(page.meta)
     if page.file.src_uri == "index.md":
         return insert_home_section(markdown, _home.get(str(config.config_file_path), ""))

@@ -5,8 +5,10 @@ Material highlights no tab on them. `tabs_by_folder(nav)` maps each URL
 folder to the title of the top-level nav item whose pages live there
 (`cases` -> Cases, `conflicts` -> Browse), and the tabs partial of
 `overrides/` marks that tab active on every page of the folder. Generated
-pages have no entry in the left navigation column either, so it is hidden
-there (their breadcrumb, from the templates, says where they stand).
+pages outside the nav's sections (cases, lessons, sources, convenors, terms)
+have nothing in the left navigation column either, so it is hidden there
+(their breadcrumb, from the templates, says where they stand); the indexes
+under Browse and About keep it, listing their section.
 `name_permalinks(html)` gives each heading's permalink (the ¶ after it) an
 accessible name saying which section it links to, so that no two links
 named "¶" go to different places.

@@ -116,6 +116,14 @@ def test_the_right_tab_is_active(browser, base: str, path: str, tab: str) -> Non
     page.context.close()
 
 
+def test_the_indexes_under_browse_keep_their_section_in_the_left_column(browser, base: str) -> None:
+    page = _open(browser, base + "conflicts/")
+    sidebar = page.locator(".md-sidebar--primary")
+    assert sidebar.get_attribute("hidden") is None
+    assert sidebar.get_by_role("link", name="Convenors", exact=True).is_visible()
+    page.context.close()
+
+
 @pytest.mark.parametrize(("path", "trail"), [
     ("cases/example-dialogue/", [("Cases", "cases/"), ("Example conflict", "conflicts/example-conflict/")]),
     ("lessons/small-groups-build-trust/", [("Lessons", "lessons/"), ("Design of the dialogue", "lessons/#design")]),
