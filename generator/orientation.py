@@ -19,6 +19,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 # Python-Markdown's toc extension writes `<hN id="x">Text<a class="headerlink" href="#x" title="…">¶</a></hN>`.
@@ -44,6 +45,13 @@ def tabs_by_folder(nav: Any) -> dict[str, str]:
             if folder:
                 tabs.setdefault(folder, item.title)
     return tabs
+
+
+def is_generated(file: Any, docs_dir: str) -> bool:
+    """Return True for a generated page: made in memory, or (under `serve --dirty`) written outside docs/."""
+    if file.generated_by or not file.src_dir:
+        return True
+    return Path(file.src_dir).resolve() != Path(docs_dir).resolve()
 
 
 def hide_navigation(meta: dict[str, Any]) -> None:
