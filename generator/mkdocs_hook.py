@@ -113,6 +113,12 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
             raise PluginError(f"Content has {summarise(error.problems)}; nothing was built.") from None
     else:
         _last_good[key] = pages
+        if "dirty" in _serving and _home.get(key, home) != home:
+            # The home page's source (docs/index.md) has not changed, but its figures have:
+            # without its built page, a dirty build makes it again.
+            built = files.get_file_from_path("index.md")
+            if built is not None:
+                Path(built.abs_dest_path).unlink(missing_ok=True)
         _home[key] = home
         _current_problems.pop(key, None)
     if warnings:  # one line, so that warnings do not bury what matters; `casebook check` lists them

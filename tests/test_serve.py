@@ -190,6 +190,8 @@ def test_a_dirty_serve_rebuilds_every_page_an_edit_changes(tmp_path: Path) -> No
         assert shows("cases/", "Example Dialogue Renamed")  # the index lists it
         assert shows("convenor-types/ngo/", "Example Dialogue Renamed")  # so does its convenor type's page
         assert built_page(fetch(base + "inventory/")) == untouched  # a page the edit does not touch
+        assert shows("", "Example Dialogue Renamed")  # the home page's lists, though docs/index.md is unchanged
+        assert re.search(r'md-sidebar--primary"[^>]*hidden', fetch(base + "cases/example-dialogue/"))
 
         edit(vocabulary, "label: Non-governmental organisation", "label: Civil society organisation")
         assert wait_for(lambda: shows("cases/example-dialogue/", "Civil society organisation"))
