@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, csl_item, to_bibtex, to_ris
 from .codebook import coverage, evidence_table, lesson_transfer, selection, transfer_claims
 from .explorer import TRACK_LABELS, explorer_data, transfer_facets
+from .feeds import feed_files, feed_link
 from .model import Case, Reference, Site, SourceRef, Term
 from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
 from .prose import glossary_index, link_glossary_terms, plain_text, prose_html
@@ -56,7 +57,8 @@ def render_pages(site: Site) -> dict[str, str]:
         pages[source_path(url)] = env.get_template(template).render(here=url, site=site, **context)
 
     for number, part, pager in _pages_of(site.cases, "case", "", INDEX_PAGE_SIZE):
-        page(page_url("case", "", number), "cases_index.md.j2", rows=part, pager=pager, total=len(site.cases))
+        page(page_url("case", "", number), "cases_index.md.j2", rows=part, pager=pager, total=len(site.cases),
+             feed=feed_link(site))
     site_url = site.settings.get("site_url", "")
     for case in site.cases:
         url = page_url("case", case.id)
@@ -76,7 +78,8 @@ def render_pages(site: Site) -> dict[str, str]:
                 title=case.title)
     page(page_url("lesson"), "lessons_index.md.j2", lesson_groups=_lesson_groups(site))
     for lesson in site.lessons:
-        page(page_url("lesson", lesson.id), "lesson.md.j2", lesson=lesson, transfer=lesson_transfer(site, lesson.id))
+        page(page_url("lesson", lesson.id), "lesson.md.j2", lesson=lesson, transfer=lesson_transfer(site, lesson.id),
+             feed=feed_link(site, "lesson", lesson.id))
     all_works = tuple(site.references.values())
     for number, part, pager in _pages_of(all_works, "source", "", INDEX_PAGE_SIZE):
         page(page_url("source", "", number), "sources_index.md.j2", rows=part, pager=pager, total=len(all_works))
@@ -111,7 +114,8 @@ def render_pages(site: Site) -> dict[str, str]:
             mentions = site.backlinks.get((kind, term.id), ())
             for number, part, pager in _pages_of(mentions, kind, term.id):
                 page(page_url(kind, term.id, number), "term.md.j2", item=term, **context,
-                     mentions=part, pager=pager, total=len(mentions))
+                     mentions=part, pager=pager, total=len(mentions),
+                     feed=feed_link(site, kind, term.id) if kind == "conflicts" and number == 1 else None)
     facets, rows = explorer_data(site)
     page(page_url("explore"), "explore.md.j2", facets=facets, rows=rows)
     page(page_url("glossary"), "glossary.md.j2", sections=[
@@ -136,6 +140,7 @@ def render_pages(site: Site) -> dict[str, str]:
         for feature in FEATURES})
     page(page_url("inventory"), "inventory.md.j2")
     pages.update(data_files(site))
+    pages.update(feed_files(site))
     pages.update(spelling_files(site))
     return pages
 
