@@ -42,6 +42,7 @@ from .registry import (
 from .search import spelling_files
 from .similarity import FEATURES, features_of
 from .urls import external_links, page_url, relative, source_path
+from .views import view_pages
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -139,6 +140,8 @@ def render_pages(site: Site) -> dict[str, str]:
                        if term.id != "unknown"] or [("yes", "Yes"), ("no", "No")]
         for feature in FEATURES})
     page(page_url("inventory"), "inventory.md.j2")
+    for url, template, context in view_pages(site):
+        page(url, template, **context)
     pages.update(data_files(site))
     pages.update(feed_files(site))
     pages.update(spelling_files(site))
