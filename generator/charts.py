@@ -79,6 +79,13 @@ def statistics(site: Site) -> list[Chart]:
     return [chart for chart in charts if chart.bars]
 
 
+def _summary(chart: Chart, bars: tuple[Bar, ...]) -> str:
+    """Return the accessible name of a chart: its title, and each value drawn with its count."""
+    more = len(chart.bars) - len(bars)
+    return f"{chart.title}: " + "; ".join(f"{bar.label} {bar.count}" for bar in bars) + \
+        (f"; {more} more in the table" if more else "")
+
+
 def _fit(text: str, width: float) -> str:
     """Return text cut to fit `width` px at the label size, with an ellipsis when cut."""
     most = int(width // CHAR_WIDTH)
@@ -97,10 +104,7 @@ def bar_chart(chart: Chart) -> Markup:
     title_id = f"chart-{chart.id}-title"
     parts = [f'<svg class="t2-chart" role="img" aria-labelledby="{escape(title_id)}" width="{CHART_WIDTH}" '
              f'height="{height}" viewBox="0 0 {CHART_WIDTH} {height}" xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="{escape(title_id)}">{escape(chart.title)}: '
-             + escape("; ".join(f"{bar.label} {bar.count}" for bar in bars))
-             + (escape(f"; {len(chart.bars) - len(bars)} more in the table") if len(chart.bars) > len(bars) else "")
-             + "</title>"]
+             f'<title id="{escape(title_id)}">{escape(_summary(chart, bars))}</title>']
     for row, bar in enumerate(bars):
         top = row * ROW_HEIGHT
         length = max(2, round(room * bar.count / most))

@@ -6,7 +6,7 @@ groups share one axis, from the decade of the earliest start to the latest
 year drawn, so bars compare across groups. A case still going on (`end:
 null`) is drawn up to the year of its review and left open at its end; a
 case with approximate years is drawn with a dashed outline and its years
-begin with "c.". Each bar is a link to its case with an accessible name. The
+begin with "c.". Each row, label and bar, is a link to its case with an accessible name. The
 codebook records no dates of official talks or agreements, so the timeline
 shows none. A page holds at most `PAGE_SIZE` cases: groups are packed onto
 numbered pages in order, and a conflict with more cases continues on the next.
@@ -131,6 +131,7 @@ def _draw(conflict: Term, spans: tuple[Span, ...], first: int, last: int, here: 
             bar += (f'<path d="M{x2} {top + 16}l8 8.5-8 8.5z" class="t2-bar-arrow"/>')
         parts.append(f'<a href="{escape(relative(here, page_url("case", span.case.id)))}" '
                      f'aria-label="{escape(span.name)}"><title>{escape(span.name)}</title>'
+                     f'<rect x="0" y="{top + 1}" width="{WIDTH}" height="{ROW - 2}" class="t2-row"/>'
                      f'<text x="{label_x}" y="{top + 14}" class="t2-bar-label">{escape(text)}</text>{bar}</a>')
     parts.append("</svg>")
     return Markup("".join(parts))
