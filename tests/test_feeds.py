@@ -98,6 +98,7 @@ def test_the_lesson_feed_says_how_each_case_bears_on_the_lesson(fixture_site: Pa
 
 
 @pytest.mark.parametrize("page, feed, title", [
+    ("index.html", "feed.xml", "Track Two Casebook: cases added or revised"),
     ("cases/index.html", "../feed.xml", "Track Two Casebook: cases added or revised"),
     ("lessons/small-groups-build-trust/index.html", "feed.xml",
      "Track Two Casebook: cases on the lesson “Small groups build trust”"),
