@@ -182,7 +182,7 @@ def outlines() -> tuple[tuple[int, int], dict[str, tuple[str, tuple[int, int]]]]
 
 def country_counts(site: Site) -> list[Country]:
     """Return every country named by a case, most cases first, with its cases and shade."""
-    from .render import country_name
+    from .render import country_name  # here, not at the top: render imports this module through views
 
     by_code: dict[str, list[Case]] = {}
     for case in site.cases:
