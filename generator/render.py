@@ -41,6 +41,7 @@ from .registry import (
 )
 from .search import spelling_files
 from .similarity import FEATURES, features_of
+from .timeline import timeline_places
 from .urls import external_links, page_url, relative, source_path
 from .views import view_pages
 
@@ -105,6 +106,7 @@ def render_pages(site: Site) -> dict[str, str]:
         for number, part, pager in _pages_of(site.backlinks[("convenor", slug)], "convenor", slug):
             page(page_url("convenor", slug, number), "convenor.md.j2", convenor=convenor,
                  mentions=part, pager=pager, total=len(site.backlinks[("convenor", slug)]))
+    on_timeline = timeline_places(site)
     for section in PAGED_SECTIONS:
         kind = section.name
         terms = site.vocabulary[kind].values()
@@ -116,7 +118,8 @@ def render_pages(site: Site) -> dict[str, str]:
             for number, part, pager in _pages_of(mentions, kind, term.id):
                 page(page_url(kind, term.id, number), "term.md.j2", item=term, **context,
                      mentions=part, pager=pager, total=len(mentions),
-                     feed=feed_link(site, kind, term.id) if kind == "conflicts" and number == 1 else None)
+                     feed=feed_link(site, kind, term.id) if kind == "conflicts" and number == 1 else None,
+                     timeline=on_timeline.get(term.id, "") if kind == "conflicts" else "")
     facets, rows = explorer_data(site)
     page(page_url("explore"), "explore.md.j2", facets=facets, rows=rows)
     page(page_url("glossary"), "glossary.md.j2", sections=[

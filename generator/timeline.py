@@ -1,7 +1,8 @@
 """The timeline: every case as a bar over its years, one SVG per conflict, drawn at build time.
 
 `timeline_pages(site)` returns the pages of the timeline, each a list of
-`Group`s (a conflict and its cases, by the year each began) with its SVG. All
+`Group`s (a conflict and its cases, by the year each began) with its SVG;
+`timeline_places(site)` says where each conflict's group is, for its page. All
 groups share one axis, from the decade of the earliest start to the latest
 year drawn, so bars compare across groups. A case still going on (`end:
 null`) is drawn up to the year of its review and left open at its end; a
@@ -94,6 +95,15 @@ def timeline_pages(site: Site) -> list[list[Group]]:
                                    _draw(conflict, tuple(part), first, last, here)))
             continued = True
     return pages
+
+
+def timeline_places(site: Site) -> dict[str, str]:
+    """Return where each conflict's cases begin on the timeline: its page's URL with the group's anchor."""
+    places: dict[str, str] = {}
+    for number, groups in enumerate(timeline_pages(site), 1):
+        for group in groups:
+            places.setdefault(group.conflict.id, f"{page_url('timeline', '', number)}#{group.conflict.id}")
+    return places
 
 
 def _x(year: float, first: int, last: int) -> float:

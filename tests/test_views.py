@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from generator.build import link_content
+from generator.build import build_site, link_content
 from generator.charts import MOST_BARS, bar_chart, statistics
 from generator.feeds import feed_files
 from generator.model import Site
-from generator.timeline import PAGE_SIZE, WIDTH, timeline_pages
+from generator.timeline import PAGE_SIZE, WIDTH, timeline_pages, timeline_places
 from generator.views import MATRIX_PAGE_SIZE, matrix_rows, view_pages
 from generator.worldmap import country_counts, outlines, world_map
 from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, REAL_TODAY, REPO
@@ -89,6 +89,14 @@ def test_a_large_timeline_is_split_over_pages_of_at_most_page_size_cases(fixture
     assert pages[1][0].continued  # one conflict's cases run on from the page before
     rendered = [url for url, template, _ in view_pages(site) if template == "timeline.md.j2"]
     assert rendered[:3] == ["timeline/", "timeline/page/2/", "timeline/page/3/"]
+
+
+def test_each_conflict_page_links_to_where_its_cases_begin_on_the_timeline(fixture_model: Site) -> None:
+    site = with_cases(fixture_model, 250)
+    assert [group.conflict.id for group in timeline_pages(site)[2]] == ["example-conflict"]  # continued there
+    assert timeline_places(site) == {"example-conflict": "timeline/#example-conflict"}  # linked where it begins
+    conflict_page = build_site(FIXTURE_CORPUS, SETTINGS, FIXTURE_TODAY)[1]["conflicts/example-conflict/index.md"]
+    assert '<a href="../../timeline/#example-conflict">These cases on the timeline</a>' in conflict_page
 
 
 def test_the_matrix_cells_are_the_stances_the_cases_record(real_model: Site) -> None:
