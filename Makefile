@@ -26,7 +26,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.site-installed
 	touch $@
 
 serve: $(VENV)/.site-installed  ## Build and serve the site on http://127.0.0.1:8000 with live reload
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 build: $(VENV)/.site-installed  ## Write the site into site/ (strict: any warning fails)
 	$(BIN)/mkdocs build --strict

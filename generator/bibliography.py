@@ -390,7 +390,8 @@ CASEBOOK = "Track Two Casebook"
 
 
 def case_csl_item(case: Case, site_url: str) -> dict:
-    """Return a case as a citable web page in CSL-JSON: its contributors, title, URL and review date."""
+    """Return a case as a citable web page in CSL-JSON: its contributors, title, URL, review date and
+    the release of the casebook it is published in."""
     authors = [_person_name(name) for name in case.contributors] or [
         {"literal": f"{CASEBOOK} contributors"}]
     item = {
@@ -402,7 +403,40 @@ def case_csl_item(case: Case, site_url: str) -> dict:
         "issued": {"date-parts": [[int(part) for part in case.reviewed.split("-")]]},
         "URL": case_url(case, site_url),
     }
+    if release():
+        item["version"] = release()
     return item
+
+
+@cache
+def release() -> str:
+    """Return the version of this release of the casebook (pyproject.toml's), or "" when it is not installed."""
+    try:
+        return metadata.version("track-two-casebook")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+# Where each style names the day a reader consulted a page, before its address.
+ACCESS_DATE_WORDS = {"chicago-author-date": "Accessed {date}. ", "apa": "Retrieved {date}, from "}
+ACCESS_DATE_PLACEHOLDER = "[the day you consulted it]"
+
+
+def with_access_date(text: str, style: str) -> str:
+    """Return a formatted case citation with the day of consultation before its address.
+
+    The page is static, so the day is a placeholder in a `<span>` whose
+    `data-t2-accessed` holds the style's words; the reader's browser fills in
+    its own date (docs/assets/cite.js).
+    """
+    words = ACCESS_DATE_WORDS[style]
+    shown = html.escape(words.format(date=ACCESS_DATE_PLACEHOLDER), quote=False)
+    position = text.rfind("<a href=")
+    if position < 0:
+        return text
+    return (f'{text[:position]}<span class="t2-accessed" data-t2-accessed="{html.escape(words)}">{shown}</span>'
+            f"{text[position:]}")
+
 
 
 def case_url(case: Case, site_url: str) -> str:
@@ -424,6 +458,8 @@ def to_bibtex(item: dict) -> str:
               ("date", "-".join(f"{p:02d}" for p in item["issued"]["date-parts"][0])),
               ("year", str(item["issued"]["date-parts"][0][0])),
               ("url", item["URL"])]
+    if item.get("version"):
+        fields.append(("version", item["version"]))
     entry = bibtexparser.model.Entry("online", item["id"],
                                      [bibtexparser.model.Field(k, v) for k, v in fields])
     return bibtexparser.write_string(bibtexparser.Library([entry]))

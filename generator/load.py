@@ -14,6 +14,7 @@ YAML 1.1's implicit typing that bite contributors: `NO`, `yes`, `on` and
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import subprocess
@@ -252,6 +253,22 @@ def load_yaml_file(root: Path, path: Path, problems: list[Problem]) -> Document 
 
 def parse_yaml(display: str, text: str, problems: list[Problem]) -> Document | None:
     """Parse YAML text into a Document, or record why not and return None."""
+    document, found = _parse_yaml(display, text)
+    problems.extend(found)
+    return document
+
+
+@functools.lru_cache(maxsize=20_000)
+def _parse_yaml(display: str, text: str) -> tuple[Document | None, tuple[Problem, ...]]:
+    """Return the Document of a file's text and the problems met: a pure function of the two, so kept.
+
+    Under `mkdocs serve`, a rebuild then parses only the files that changed.
+    """
+    problems: list[Problem] = []
+    return _parse(display, text, problems), tuple(problems)
+
+
+def _parse(display: str, text: str, problems: list[Problem]) -> Document | None:
     loader = _ContentLoader(text)
     try:
         node = loader.get_single_node()
@@ -262,10 +279,9 @@ def parse_yaml(display: str, text: str, problems: list[Problem]) -> Document | N
         values: dict[KeyPath, Position] = {}
         keys: dict[KeyPath, Position] = {}
         before = len(problems)
-        _index_node(display, node, (), values, keys, problems, set())
+        data = _read_node(display, loader, node, (), values, keys, problems, set())
         if len(problems) > before:
             return None
-        data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -345,27 +361,40 @@ def _mark(node: yaml.Node) -> Position:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _index_node(display: str, node: yaml.Node, path: KeyPath, values: dict, keys: dict,
-                problems: list[Problem], seen: set[int]) -> None:
-    """Record positions of every value and key; report duplicate keys and aliases."""
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+def _read_node(display: str, loader: Any, node: yaml.Node, path: KeyPath, values: dict, keys: dict,
+               problems: list[Problem], seen: set[int]) -> Any:
+    """Return the value of a node, recording the position of every value and key on the way;
+    report duplicate keys, aliases, merge keys and nesting too deep.
+
+    One walk both places and builds: text, plain mappings and plain lists are
+    built here; any other node (numbers, true/false, null, explicit tags) is
+    built by the loader itself. A property test holds the result equal to
+    what the loader alone makes of the same text.
+    """
     if len(path) > MAX_DEPTH:
         line, col = _mark(node)
         problems.append(Problem(display, line, col, "E009",
                                 f"values are nested more than {MAX_DEPTH} levels deep",
                                 "no field of a content file needs this; check the brackets"))
-        return
+        return None
     if id(node) in seen:
         line, col = _mark(node)
         problems.append(Problem(display, line, col, "E007",
                                 "YAML anchors and aliases (& and *) are not allowed",
                                 "write the value out in full"))
-        return
+        return None
     seen.add(id(node))
     values[path] = _mark(node)
-    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
-        # A block scalar's text starts on the line after its indicator.
-        values[path] = (node.start_mark.line + 2, keys.get(path, _mark(node))[1] + 2)
-    if isinstance(node, yaml.MappingNode):
+    if isinstance(node, yaml.ScalarNode):
+        if node.style in ("|", ">"):
+            # A block scalar's text starts on the line after its indicator.
+            values[path] = (node.start_mark.line + 2, keys.get(path, _mark(node))[1] + 2)
+        return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
+    if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+        mapping: dict[Any, Any] = {}
         first_seen: dict[Any, Position] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
@@ -389,10 +418,13 @@ def _index_node(display: str, node: yaml.Node, path: KeyPath, values: dict, keys
                 continue
             first_seen[key] = _mark(key_node)
             keys[path + (key,)] = _mark(key_node)
-            _index_node(display, value_node, path + (key,), values, keys, problems, seen)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _index_node(display, item, path + (index,), values, keys, problems, seen)
+            name = key if key_node.tag == _STR else loader.construct_object(key_node, deep=True)
+            mapping[name] = _read_node(display, loader, value_node, path + (key,), values, keys, problems, seen)
+        return mapping
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        return [_read_node(display, loader, item, path + (index,), values, keys, problems, seen)
+                for index, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
 
 
 # Names are split before LaTeX is decoded, so that a braced organisation name
@@ -407,8 +439,19 @@ VERBATIM_FIELDS = frozenset({"url", "doi", "urldate"})
 _URL_ESCAPE = re.compile(r"\\([%&#_])")
 
 
+# Text with none of these is its own decoding (a property test holds the two
+# equal), so it skips the LaTeX parser, which is most of the time of loading
+# references.bib.
+_NEEDS_DECODING = re.compile(r"[\\{}$%&~#^_]|--|''|``|!`|\?`")
+
+
 class _LatexDecoding(middlewares.LatexDecodingMiddleware):
     """bibtexparser's LaTeX decoding, for every field but those in VERBATIM_FIELDS."""
+
+    def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
+        if not _NEEDS_DECODING.search(python_string):
+            return python_string, ""
+        return super()._transform_python_value_string(python_string)
 
     def transform_entry(self, entry: Any, library: Any) -> Any:
         every_field = entry.fields
@@ -551,4 +594,4 @@ def _person(name: Any) -> tuple[str, str]:
 
 
 def _decode(latex: str) -> str:
-    return " ".join(_LATEX.latex_to_text(latex).split())
+    return " ".join((_LATEX.latex_to_text(latex) if _NEEDS_DECODING.search(latex) else latex).split())

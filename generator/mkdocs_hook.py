@@ -8,11 +8,19 @@ the terminal (its problems and one summary line) and at the top of every
 served page, over the last good pages, until it is fixed: MkDocs itself would
 stall every request after a failed rebuild, and the reader's open tab would
 silently keep the old page.
+
+Under `mkdocs serve --dirty` (what `make serve` runs), MkDocs rebuilds only
+the pages whose source is newer than their built page. Generated pages then
+go to MkDocs as files under `.cache/serve/`, and a file is rewritten only when
+its text changed, or when anything else that shapes every page changed (the
+config, the theme overrides, the problems shown atop each page): so saving one
+case rebuilds the few pages that show it, not the whole site.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import re
 from pathlib import Path
@@ -40,17 +48,30 @@ serve_log = logging.getLogger("casebook.serve")
 # formatted references (keyed by their content, so only changed ones are redone).
 _serving: set[str] = set()
 _last_good: dict[str, dict[str, str]] = {}
+_written: dict[str, tuple[str, dict[str, str]]] = {}  # under serve --dirty: (fingerprint, pages) last written
 _current_problems: dict[str, tuple[Problem, ...]] = {}
 _formatters: dict[str, CitationFormatter] = {}
 _BODY = re.compile(r"<body[^>]*>")
 CACHE = ".cache"  # beside mkdocs.yml: formatted references kept between builds (see bibliography.py)
 
 
+_DIRTY_WARNING = "A 'dirty' build is being performed"
+
+
 def on_startup(*, command: str, dirty: bool) -> None:
-    """Remember whether this is `mkdocs serve`, which keeps the last good site on errors."""
+    """Remember whether this is `mkdocs serve`, which keeps the last good site on errors, and whether dirty.
+
+    A dirty build makes MkDocs warn that its navigation may be inaccurate,
+    which strict mode would turn into a failed build. Here the navigation is
+    a fixed list that no content changes, so that one warning is dropped.
+    """
     _serving.clear()
+    _written.clear()
     if command == "serve":
-        _serving.add(command)
+        _serving.add("dirty" if dirty else "clean")
+        if dirty:
+            logging.getLogger("mkdocs.commands.build").addFilter(
+                lambda record: not record.getMessage().startswith(_DIRTY_WARNING))
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -95,9 +116,50 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     if collisions:
         message = "; ".join(f"docs/{path} collides with a generated page" for path in collisions)
         raise PluginError(f"{message}. Rename or remove the handwritten file.")
+    if "dirty" in _serving:
+        for file in _changed_files(config, pages):
+            files.append(file)
+        return files
     for path, text in pages.items():
         files.append(File.generated(config, path, content=text))
     return files
+
+
+def _changed_files(config: MkDocsConfig, pages: dict[str, str]) -> list[File]:
+    """Return the generated pages as files under .cache/serve/, rewriting only those whose text changed.
+
+    A page removed since the last build is removed from the served site too.
+    """
+    folder = _root(config) / CACHE / "serve"
+    key = str(config.config_file_path)
+    fingerprint = _fingerprint(config)
+    last_fingerprint, last_pages = _written.get(key, ("", {}))
+
+    def file(path: str) -> File:
+        return File(path, src_dir=str(folder), dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls)
+
+    for path, text in pages.items():
+        if fingerprint != last_fingerprint or last_pages.get(path) != text:
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")  # newer than its built page: MkDocs rebuilds it
+    for path in last_pages.keys() - pages.keys():
+        (folder / path).unlink(missing_ok=True)
+        Path(file(path).abs_dest_path).unlink(missing_ok=True)
+    _written[key] = (fingerprint, dict(pages))
+    return [file(path) for path in pages]
+
+
+def _fingerprint(config: MkDocsConfig) -> str:
+    """Return a digest of what shapes every page besides its own text: config, theme overrides, problems shown."""
+    digest = hashlib.sha256(Path(config.config_file_path).read_bytes())
+    custom_dir = config.theme.custom_dir
+    if custom_dir:
+        for path in sorted(Path(custom_dir).rglob("*")):
+            if path.is_file():
+                digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update(repr(_current_problems.get(str(config.config_file_path))).encode())
+    return digest.hexdigest()
 
 
 def on_page_markdown(markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
@@ -135,11 +197,16 @@ def _banner(problems: tuple[Problem, ...]) -> str:
 
 
 def on_serve(server, *, config: MkDocsConfig, builder):
-    """Rebuild when content or templates change, not only docs/."""
+    """Rebuild when content, templates or the theme overrides change, not only docs/.
+
+    (MkDocs watches the theme only with --watch-theme.)
+    """
     root = _root(config)
     for name in CONTENT_FILES:
         if (root / name).exists():
             server.watch(str(root / name))
     server.watch(str(TEMPLATES))
+    if config.theme.custom_dir:
+        server.watch(config.theme.custom_dir)
     return server
 

@@ -214,9 +214,17 @@ def _csv(records: list[dict[str, Any]], columns: tuple[tuple[str, str], ...]) ->
     writer = csv.writer(table, lineterminator="\n")
     writer.writerow([name for name, _ in columns])
     for record in records:
-        cells = _flat_case(record) if "situation" in record else record
-        writer.writerow([_csv_cell(_flatten(cells.get(name))) for name, _ in columns])
+        writer.writerow(case_csv_row(record) if "situation" in record else _csv_row(record, columns))
     return table.getvalue()
+
+
+def case_csv_row(record: dict[str, Any]) -> list[str]:
+    """Return the cells of a case's row of cases.csv (also what the explorer's download writes)."""
+    return _csv_row(_flat_case(record), CASE_COLUMNS)
+
+
+def _csv_row(cells: dict[str, Any], columns: tuple[tuple[str, str], ...]) -> list[str]:
+    return [_csv_cell(_flatten(cells.get(name))) for name, _ in columns]
 
 
 def _flat_case(record: dict[str, Any]) -> dict[str, Any]:

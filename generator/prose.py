@@ -10,6 +10,7 @@ source pages, and the first lower-case mention of a term of a section marked
 
 from __future__ import annotations
 
+import functools
 import html as html_module
 import re
 from dataclasses import dataclass
@@ -43,18 +44,35 @@ def prose_html(text: str, site: Site, here: str) -> Markup:
     for index, citation in enumerate(reversed(citations)):
         text = text[: citation.start] + _TOKEN.format(index) + text[citation.end:]
         labels.append(_citation_html(citation, site, here))
-    html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
-    html = nh3.clean(html, tags=_PROSE_TAGS, attributes=_PROSE_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    html = _clean_html(text)
     for index, label in enumerate(labels):
         html = html.replace(_TOKEN.format(index), label)
     return Markup(html)
 
 
+@functools.lru_cache(maxsize=8192)
+def _clean_html(text: str) -> str:
+    """Return Markdown text (its citations already tokens) as sanitised HTML.
+
+    A pure function of the text, so it is kept: a rebuild under `mkdocs serve`
+    converts only the texts that changed.
+    """
+    html = _converter(sane_lists=True).reset().convert(text)
+    return nh3.clean(html, tags=_PROSE_TAGS, attributes=_PROSE_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+@functools.cache
+def _converter(*, sane_lists: bool) -> markdown.Markdown:
+    """Return one Markdown converter, reset before each use: making one costs more than converting a paragraph."""
+    return markdown.Markdown(extensions=["sane_lists"] if sane_lists else [], output_format="html")
+
+
+@functools.lru_cache(maxsize=8192)
 def plain_text(text: str) -> str:
     """Return contributor Markdown as plain text: no markup, citations reduced to nothing."""
     text = CITATION.sub("", text)
-    html = markdown.markdown(text, output_format="html")
+    html = _converter(sane_lists=False).reset().convert(text)
     return " ".join(html_module.unescape(nh3.clean(html, tags=set())).split())
 
 

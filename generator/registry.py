@@ -7,7 +7,8 @@ stage reads from here instead of restating them:
 - `x-vocabulary: SECTION` on a field whose value is a term of vocabulary.yml;
   `x-detail: [FIELD, …]` names the sibling fields a term's page quotes for the
   case, and `x-facet: {name, label, position}` makes the field a filter of the
-  explorer;
+  explorer (on a field whose values the schema lists, such as yes / no /
+  unknown, too);
 - `x-bibtex-key: true` on a field whose value is a key of references.bib;
 - `x-hint: {message, fix}` on a node with a `pattern`, the words of the
   problem reported when a value does not match (`{value!r}`, `{field}` and

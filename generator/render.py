@@ -3,7 +3,7 @@
 `render_pages(site)` returns `{path: text}` — Markdown pages such as
 `cases/<id>/index.md`, each case's citation files, the open data files
 of `opendata` and the spelling word lists of `search` — which the MkDocs hook hands to MkDocs as generated files.
-Nothing is written to disk. The explorer's rows and filters come from
+Nothing is written to disk. The explorer's facets and JSON files come from
 `explorer`; contributors' Markdown is turned into safe HTML by `prose`.
 
 Safety: content is untrusted. Templates are autoescaped HTML blocks inside
@@ -23,9 +23,18 @@ import pycountry
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup, escape
 
-from .bibliography import CASEBOOK, STYLES, case_csl_item, cite_label, csl_item, to_bibtex, to_ris
+from .bibliography import (
+    CASEBOOK,
+    STYLES,
+    case_csl_item,
+    cite_label,
+    csl_item,
+    to_bibtex,
+    to_ris,
+    with_access_date,
+)
 from .codebook import coverage, evidence_table, lesson_transfer, selection, transfer_claims
-from .explorer import TRACK_LABELS, explorer_data, transfer_facets
+from .explorer import FIRST_ROWS, TRACK_LABELS, explorer_files, index_url, transfer_facets
 from .feeds import feed_files, feed_link
 from .model import Case, Reference, Site, SourceRef, Term
 from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
@@ -68,7 +77,8 @@ def render_pages(site: Site) -> dict[str, str]:
         downloads = {f"{case.id}.bib": to_bibtex(item), f"{case.id}.ris": to_ris(item),
                      f"{case.id}.json": json.dumps([item], indent=2, ensure_ascii=False) + "\n"}
         page(url, "case.md.j2", case=case, regions=site.case_regions[case.id],
-             citation=site.case_citations[case.id], bibtex=downloads[f"{case.id}.bib"],
+             citation={style: with_access_date(text, style) for style, text in site.case_citations[case.id].items()},
+             bibtex=downloads[f"{case.id}.bib"],
              downloads=[(name, DOWNLOAD_LABELS[name.rsplit(".", 1)[1]]) for name in downloads],
              meta_tags=_citation_meta(case, item),
              history=_history_links(site, case))
@@ -80,19 +90,30 @@ def render_pages(site: Site) -> dict[str, str]:
                 title=case.title)
     page(page_url("lesson"), "lessons_index.md.j2", lesson_groups=_lesson_groups(site))
     for lesson in site.lessons:
-        page(page_url("lesson", lesson.id), "lesson.md.j2", lesson=lesson, transfer=lesson_transfer(site, lesson.id),
-             feed=feed_link(site, "lesson", lesson.id))
+        evidence = site.evidence.get(lesson.id, ())
+        supports = tuple(item for item in evidence if item.stance == "supports")
+        against = tuple(item for item in evidence if item.stance != "supports")
+        # Both lists are split at the same places, so that every page shows the cases that cut against it too.
+        for number, _, pager in _pages_of(tuple(range(max(len(supports), len(against)))), "lesson", lesson.id):
+            shown = slice(pager["first"] - 1, pager["first"] - 1 + PAGE_SIZE)
+            page(page_url("lesson", lesson.id, number), "lesson.md.j2", lesson=lesson,
+                 transfer=lesson_transfer(site, lesson.id), pager=pager, linked=bool(evidence),
+                 supports=supports[shown], against=against[shown], totals=(len(supports), len(against)),
+                 feed=feed_link(site, "lesson", lesson.id) if number == 1 else None)
     all_works = tuple(site.references.values())
     for number, part, pager in _pages_of(all_works, "source", "", INDEX_PAGE_SIZE):
         page(page_url("source", "", number), "sources_index.md.j2", rows=part, pager=pager, total=len(all_works))
     for ref in site.references.values():
         url = page_url("source", ref.key)
-        page(url, "source.md.j2", ref=ref, meta_tags=source_meta(ref),
-             mentions=site.backlinks.get(("source", ref.key), ()),
-             lessons=site.lessons_citing.get(ref.key, ()),
-             terms=[(term, SECTIONS_BY_NAME[term.kind].title, relative(url, _term_url(term)))
-                    for term in site.terms_citing.get(ref.key, ())],
-             pages=site.pages_citing.get(ref.key, ()), inventory=site.inventory_citing.get(ref.key, ()))
+        mentions = site.backlinks.get(("source", ref.key), ())
+        for number, part, pager in _pages_of(mentions, "source", ref.key):
+            here = page_url("source", ref.key, number)
+            page(here, "source.md.j2", ref=ref, meta_tags=source_meta(ref) if number == 1 else [],
+                 mentions=part, pager=pager, total=len(mentions),
+                 lessons=site.lessons_citing.get(ref.key, ()),
+                 terms=[(term, SECTIONS_BY_NAME[term.kind].title, relative(here, _term_url(term)))
+                        for term in site.terms_citing.get(ref.key, ())],
+                 pages=site.pages_citing.get(ref.key, ()), inventory=site.inventory_citing.get(ref.key, ()))
         pages[f"{url}{ref.key}.bib"] = ref.raw + "\n"
         pages[f"{url}{ref.key}.ris"] = to_ris(csl_item(ref))
     for kind, item_id, url in [("case", case.id, page_url("case", case.id)) for case in site.cases] + \
@@ -120,8 +141,11 @@ def render_pages(site: Site) -> dict[str, str]:
                      mentions=part, pager=pager, total=len(mentions),
                      feed=feed_link(site, kind, term.id) if kind == "conflicts" and number == 1 else None,
                      timeline=on_timeline.get(term.id, "") if kind == "conflicts" else "")
-    facets, rows = explorer_data(site)
-    page(page_url("explore"), "explore.md.j2", facets=facets, rows=rows)
+    root = relative(page_url("explore"), "") + "/"
+    page(page_url("explore"), "explore.md.j2", total=len(site.cases), rows=site.cases[:FIRST_ROWS],
+         index=index_url(), root=root)
+    page(page_url("compare"), "compare.md.j2", index=index_url(), root=root)
+    pages.update(explorer_files(site, country_name))
     page(page_url("glossary"), "glossary.md.j2", sections=[
         (section.name, section.title, list(site.vocabulary[section.name].values()), bool(section.folder))
         for section in SECTIONS if section.name == "concepts" or section.folder])
@@ -151,7 +175,7 @@ def render_pages(site: Site) -> dict[str, str]:
     return pages
 
 
-PAGE_SIZE = 50  # cases listed on one page of a term or a convenor; the rest go on numbered pages
+PAGE_SIZE = 50  # cases listed on one page of a term, a convenor, a lesson or a source; the rest on numbered pages
 INDEX_PAGE_SIZE = 100  # rows on one page of the index of cases or of sources
 
 

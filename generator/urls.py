@@ -3,7 +3,7 @@
 URLs are permanent (students cite them): `cases/<id>/`, `lessons/<id>/`,
 `convenors/<slug>/`, `participants/<type>/`, `outcomes/<type>/`,
 `formats/<type>/`, `conflicts/<id>/`, `regions/<id>/`, `sources/<key>/`,
-plus an index page per kind (`cases/`, `lessons/`, …) and `glossary/`; a
+plus an index page per kind (`cases/`, `lessons/`, …), `glossary/`, `explore/` and `compare/`; a
 long list (a term's or convenor's cases, the indexes of cases and sources)
 continues on `…/page/2/`, `…/page/3/`. The Atom feeds are `feed.xml` (every
 case) and `lessons/<id>/feed.xml`, `conflicts/<id>/feed.xml`; the views of the
@@ -12,7 +12,6 @@ whole collection are `timeline/`, `map/`, `matrix/` and `statistics/`.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import unicodedata
 
@@ -27,6 +26,7 @@ FOLDERS = {
     "source": "sources",
     "glossary": "glossary",
     "explore": "explore",
+    "compare": "compare",
     "codebook": "codebook",
     "transfer": "transfer",
     "selection": "selection",
@@ -69,10 +69,20 @@ def source_path(url: str) -> str:
 
 
 def relative(from_url: str, to_url: str) -> str:
-    """Return a link from the page at `from_url` to `to_url`, both site-relative directory URLs."""
+    """Return a link from the page at `from_url` to `to_url`, both site-relative directory URLs.
+
+    The same as `posixpath.relpath` (a test holds them equal) for the clean
+    URLs `page_url` makes, without its filesystem work: every link of every
+    page goes through here.
+    """
     target, _, fragment = to_url.partition("#")
-    path = posixpath.relpath(target or ".", from_url or ".")
-    path = "./" if path == "." else path + ("/" if target.endswith("/") else "")
+    here = [part for part in from_url.split("/") if part]
+    there = [part for part in target.split("/") if part]
+    common = 0
+    while common < len(here) and common < len(there) and here[common] == there[common]:
+        common += 1
+    path = "/".join([".."] * (len(here) - common) + there[common:])
+    path = "./" if not path else path + ("/" if target.endswith("/") else "")
     return f"{path}#{fragment}" if fragment else path
 
 

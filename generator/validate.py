@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 import pycountry
 from referencing import Registry, Resource
@@ -83,6 +85,92 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
 
 
+@cache
+def _compiled(name: str) -> Callable[[Any], Any]:
+    """Return the schema compiled to Python by fastjsonschema: the fast test of a document that has no problem.
+
+    jsonschema explains every problem (with the paths the messages need) but is
+    slow; most documents have none. `schema_problems` asks this validator first
+    and only asks jsonschema when it refuses. For that, it must refuse whatever
+    jsonschema refuses. Its schema is the same one rewritten for the draft-07
+    this library implements: every `$ref` (local, or into another schema
+    file) is replaced by its target and, beside other keywords, sits in an
+    `allOf` with them (how draft 2020-12 reads it); formats are checked by
+    jsonschema's own checker. (fastjsonschema reads a pattern's final `$` as
+    ECMA-262 does, refusing a final newline, as `_pattern` makes jsonschema
+    do.) It reads 1996.0 as an integer, so `_conforms` never gives it a
+    document holding a float. A property test holds the two validators to
+    the same verdict.
+
+    The targets are copied in place rather than kept as definitions: the code
+    fastjsonschema makes for a call to a definition costs more than the check
+    itself. The vocabulary, one document, keeps definitions, as its sections
+    would otherwise repeat the same term schema twenty times over.
+    """
+    definitions: dict[str, Any] = {}
+    formats: set[str] = set()
+    schema = _for_draft7(load_schema(name), name, definitions if name == VOCABULARY_SCHEMA else None, formats)
+    schema.pop("$defs", None)
+    schema.update({"$schema": "http://json-schema.org/draft-07/schema#", "definitions": definitions})
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    return fastjsonschema.compile(
+        schema, use_default=False,
+        formats={fmt: functools.partial(checker.conforms, format=fmt) for fmt in sorted(formats)})
+
+
+def _for_draft7(node: Any, file_name: str, definitions: dict[str, Any] | None, formats: set[str]) -> Any:
+    """Return a schema node rewritten as `_compiled` describes.
+
+    With `definitions`, a `$ref` becomes a reference into that table (filled
+    here); without, its target is copied in its place.
+    """
+    if isinstance(node, list):
+        return [_for_draft7(item, file_name, definitions, formats) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "$ref":
+            continue
+        if key == "format" and isinstance(value, str):
+            formats.add(value)
+        result[key] = _for_draft7(value, file_name, definitions, formats)
+    ref = node.get("$ref")
+    if not isinstance(ref, str):
+        return result
+    target_file, _, pointer = ref.partition("#")
+    target_file = target_file or file_name
+    target: Any = load_schema(target_file)
+    for part in pointer.strip("/").split("/"):
+        target = target[part]
+    if definitions is None:
+        replacement = _for_draft7(target, target_file, None, formats)
+    else:
+        name = re.sub(r"[^A-Za-z0-9]+", "_", f"{target_file}{pointer}")
+        if name not in definitions:
+            definitions[name] = {}  # reserved first, so that a schema referring to itself ends
+            definitions[name] = _for_draft7(target, target_file, definitions, formats)
+        replacement = {"$ref": f"#/definitions/{name}"}
+    if all(key in _ANNOTATIONS or key.startswith("x-") for key in result):
+        return replacement
+    return {"allOf": [replacement, result]}
+
+
+_ANNOTATIONS = frozenset({"description", "title", "examples", "default", "$comment"})
+
+
+def _conforms(name: str, data: Any) -> bool:
+    """Return True when the compiled schema accepts `data`; False sends it to jsonschema for the reasons.
+
+    The caller has made sure that `data` holds no float (see `_scan`).
+    """
+    try:
+        _compiled(name)(data)
+    except Exception:  # noqa: BLE001 - a refusal, or data it cannot read (e.g. a number as a key): ask jsonschema
+        return False
+    return True
+
+
 def _pattern(validator: Any, pattern: str, instance: Any, schema: dict) -> Iterable[Any]:
     """JSON Schema `pattern` as ECMA-262 reads it: `$` does not match before a final newline."""
     if not isinstance(instance, str):
@@ -133,8 +221,10 @@ def validate_content(raw: RawContent, today: dt.date) -> tuple[Problem, ...]:
 
 def schema_problems(doc: Document, schema_name: str) -> list[Problem]:
     """Return the problems of one document against one of the JSON Schemas, with file, line and fix."""
+    problems, holds_float = _scan(doc)
+    if not holds_float and _conforms(schema_name, doc.data):
+        return problems
     validator = _validator(schema_name)
-    problems = _placeholders(doc, doc.data, ())
     missing_reported: set[tuple] = set()
     for error in validator.iter_errors(doc.data):
         if error.validator == "required":
@@ -169,16 +259,26 @@ def _is_placeholder(value: Any) -> bool:
     return isinstance(value, str) and PLACEHOLDER in value
 
 
-def _placeholders(doc: Document, value: Any, path: tuple) -> list[Problem]:
-    if _is_placeholder(value):
-        line, col = doc.where(path)
-        return [Problem(doc.path, line, col, "E040", f"'{_field_name(path)}' still holds the placeholder",
-                        f"replace {PLACEHOLDER} (see the comment beside it)")]
-    if isinstance(value, dict):
-        return [p for key, item in value.items() for p in _placeholders(doc, item, path + (key,))]
-    if isinstance(value, list):
-        return [p for index, item in enumerate(value) for p in _placeholders(doc, item, path + (index,))]
-    return []
+def _scan(doc: Document) -> tuple[list[Problem], bool]:
+    """Return the placeholders left in a document, and whether it holds a decimal number (see `_compiled`)."""
+    problems = []
+    holds_float = False
+    stack: list[tuple[tuple, Any]] = [((), doc.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if PLACEHOLDER in value:
+                line, col = doc.where(path)
+                problems.append(Problem(doc.path, line, col, "E040",
+                                        f"'{_field_name(path)}' still holds the placeholder",
+                                        f"replace {PLACEHOLDER} (see the comment beside it)"))
+        elif isinstance(value, dict):
+            stack.extend((path + (key,), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((path + (index,), item) for index, item in enumerate(value))
+        elif isinstance(value, float):
+            holds_float = True
+    return problems, holds_float
 
 
 def _field_name(path: Iterable[Any]) -> str:

@@ -9,10 +9,12 @@ convenors) and measures, for each:
   (with an empty store, then with the store of a previous build), render;
 - the strict MkDocs build with the hook (the whole site, search index included),
   first with an empty store of formatted references, then again with it filled,
-  and plain MkDocs building the same pages without the hook and without search
-  (the baseline), with the peak memory of each;
+  and plain MkDocs building the same pages without the hook, with Material's
+  own search plugin (the baseline: this site replaces that search with
+  Pagefind) and without any plugin, with the peak memory of each;
 - the HTML size of a case page (median) and of the largest page;
-- under `mkdocs serve`, the time from saving a case file to the page showing it;
+- the explorer's page (HTML) and its data: the index it loads, and all its files of details;
+- under `mkdocs serve --dirty` (as `make serve` runs it), the time from saving a case file to the page showing it;
 - search (see `tests/bench_search.py`).
 
 Each figure is printed with its ratio to its baseline, or to the same figure
@@ -46,6 +48,7 @@ from tests import bench_search
 from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, epoch, make_project
 
 SIZES = (100, 1000)
+LARGE_SIZE = 10000  # with --large
 
 
 SYLLABLES = ("ka", "lo", "mir", "ven", "tas", "or", "ul", "bre", "sin", "dah", "qu", "el", "rho", "ny", "zet", "ar")
@@ -141,20 +144,28 @@ def _run(command: list[str], cwd: Path) -> tuple[float, float, int, str]:
         return seconds, usage.ru_maxrss / 1024, process.returncode, errors.read()
 
 
-def plain_project(project: Path) -> Path:
-    """Write the generated pages as files beside handwritten ones, with a config without the hook or search."""
+def plain_project(project: Path, search: bool = False) -> Path:
+    """Write the generated pages as files beside handwritten ones, with a config without the hook.
+
+    Without `search`, the config has no plugin at all; with it, Material's own
+    search plugin, as a plain MkDocs Material site has (this site replaces it
+    with Pagefind).
+    """
     from generator.build import build_site, read_settings
 
     plain = project / "plain-docs"
+    if plain.exists():
+        shutil.rmtree(plain)
     shutil.copytree(Path(yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))["docs_dir"]), plain)
     for path, text in build_site(project, read_settings(project / "mkdocs.yml"), FIXTURE_TODAY)[1].items():
         (plain / path).parent.mkdir(parents=True, exist_ok=True)
         (plain / path).write_text(text, encoding="utf-8")
     config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
-    config.update(docs_dir=str(plain), plugins=[], strict=False)
+    config.update(docs_dir=str(plain), plugins=["search"] if search else [], strict=False)
     config.pop("hooks", None)
-    (project / "plain.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    return project / "plain.yml"
+    name = "plain-search.yml" if search else "plain.yml"
+    (project / name).write_text(yaml.safe_dump(config), encoding="utf-8")
+    return project / name
 
 
 def page_sizes(site: Path) -> tuple[float, int, str]:
@@ -164,13 +175,20 @@ def page_sizes(site: Path) -> tuple[float, int, str]:
     return statistics.median(cases) / 1024, largest.stat().st_size, str(largest.parent.relative_to(site))
 
 
+def explorer_sizes(site: Path) -> tuple[float, float, float]:
+    """Return in KB the explorer page's HTML, the index it loads, and its files of case details together."""
+    folder = site / "explore"
+    return ((folder / "index.html").stat().st_size / 1024, (folder / "index.json").stat().st_size / 1024,
+            sum(p.stat().st_size for p in folder.glob("cases-*.json")) / 1024)
+
+
 def edit_to_reload(project: Path) -> float:
-    """Under `mkdocs serve`, return the seconds from saving a changed case file to the page showing it."""
+    """Under `mkdocs serve --dirty`, return the seconds from saving a changed case file to the page showing it."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch(FIXTURE_TODAY))
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-f", str(project / "mkdocs.yml"),
                                "--dev-addr", f"127.0.0.1:{port}"], cwd=project, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/casebook/cases/benchmark-case-00007/"
@@ -205,7 +223,7 @@ def ratio(value: float, base: float) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__.split("\n")[0])
     parser.add_argument("--large", action="store_true",
-                        help="also measure search on 10,000 cases (a copy of the 1,000-case site, grown)")
+                        help="also build and measure 10,000 cases (edit to reload is measured up to 1,000)")
     parser.add_argument("--no-serve", action="store_true", help="skip the edit-to-reload measurement")
     arguments = parser.parse_args()
     rows: dict[int, dict[str, float]] = {}
@@ -213,7 +231,7 @@ def main() -> int:
     sites: dict[int, Path] = {}
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
-        for size in SIZES:
+        for size in SIZES + ((LARGE_SIZE,) if arguments.large else ()):
             content = make_collection(base / f"content-{size}", size)
             figures = {"bare parse": timed(lambda content=content: bare_parse(content)),
                        "check": timed(lambda content=content: check(content, FIXTURE_TODAY))}
@@ -226,16 +244,19 @@ def main() -> int:
                 print(err, file=sys.stderr)
                 return 1
             figures["mkdocs build again"] = _run(command, project)[0]  # with the references' store filled
-            plain = plain_project(project)
-            figures["plain mkdocs"], figures["plain MB"], status, err = _run(
-                [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain), "-d", str(project / "plain-site")],
-                project)
-            if status != 0:
-                print(err, file=sys.stderr)
-                return 1
+            for search, name in ((False, "plain mkdocs"), (True, "plain mkdocs + search")):
+                plain = plain_project(project, search)
+                figures[name], figures[name.replace("mkdocs", "MB")], status, err = _run(
+                    [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain), "-d", str(project / "plain-site")],
+                    project)
+                if status != 0:
+                    print(err, file=sys.stderr)
+                    return 1
             figures["case page KB"], largest, notes[size] = page_sizes(project / "site")
             figures["largest page KB"] = largest / 1024
-            if not arguments.no_serve:
+            figures["explorer page KB"], figures["explorer index KB"], figures["explorer details KB"] = \
+                explorer_sizes(project / "site")
+            if not arguments.no_serve and size in SIZES:
                 figures["edit to reload"] = edit_to_reload(project)
             rows[size] = figures
             sites[size] = project / "site"
@@ -245,21 +266,26 @@ def main() -> int:
 
 
 def report(rows: dict[int, dict[str, float]], notes: dict[int, str]) -> None:
-    small, large = (rows[size] for size in SIZES)
-    print(f"\n| measure | {SIZES[0]:,} cases | {SIZES[1]:,} cases | × from {SIZES[0]:,} | "
-          f"against the baseline at {SIZES[1]:,} |")
-    print("| --- | ---: | ---: | ---: | --- |")
-    baselines = {"check": "bare parse", "mkdocs build": "plain mkdocs", "mkdocs build again": "plain mkdocs",
+    sizes = sorted(rows)
+    steps = list(zip(sizes, sizes[1:], strict=False))
+    print("\n| measure | " + " | ".join(f"{size:,} cases" for size in sizes) + " | "
+          + " | ".join(f"× from {a:,} to {b:,}" for a, b in steps) + f" | against the baseline at {sizes[-1]:,} |")
+    print("| --- |" + " ---: |" * (len(sizes) + len(steps)) + " --- |")
+    baselines = {"check": "bare parse", "mkdocs build": "plain mkdocs + search",
+                 "mkdocs build again": "plain mkdocs + search", "plain mkdocs + search": "plain mkdocs",
                  "build MB": "plain MB"}
-    for name in small:
+    for name in rows[sizes[0]]:
         unit = "" if name.endswith(("KB", "MB")) else " s"
-        against = (f"{ratio(large[name], large[baselines[name]])} {baselines[name]}"
+        at = {size: rows[size].get(name) for size in sizes}
+        last = max(size for size in sizes if at[size] is not None)
+        against = (f"{ratio(rows[last][name], rows[last][baselines[name]])} {baselines[name]}"
                    if name in baselines else "")
         if name == "edit to reload":
-            against = f"{ratio(large[name], large['mkdocs build'])} of the mkdocs build"
-        print(f"| {name} | {small[name]:.2f}{unit} | {large[name]:.2f}{unit} | {ratio(large[name], small[name])} | "
-              f"{against} |")
-    print(f"\nLargest page: {notes[SIZES[0]]} at {SIZES[0]:,} cases, {notes[SIZES[1]]} at {SIZES[1]:,}.")
+            against = f"{ratio(rows[last][name], rows[last]['mkdocs build'])} of the mkdocs build at {last:,}"
+        cells = [f"{at[size]:.2f}{unit}" if at[size] is not None else "–" for size in sizes]
+        growth = [ratio(at[b], at[a]) if at[a] is not None and at[b] is not None else "–" for a, b in steps]
+        print(f"| {name} | " + " | ".join(cells + growth) + f" | {against} |")
+    print("\nLargest page: " + ", ".join(f"{notes[size]} at {size:,} cases" for size in sizes) + ".")
 
 
 if __name__ == "__main__":

@@ -69,23 +69,6 @@ def test_citation_can_be_copied_and_downloaded(page) -> None:
     assert download.value.suggested_filename == "example-dialogue-sources.bib"
 
 
-def test_explorer_filters_cases_and_keeps_the_choice_in_the_address(page) -> None:
-    page.goto(page.base + "explore/")
-    rows = page.locator("#t2-explore tbody tr")
-    assert rows.count() == 2
-    page.locator('select[name="format"]').select_option("back-channel")
-    visible = page.locator("#t2-explore tbody tr:not([hidden])")
-    assert visible.count() == 1
-    assert visible.first.inner_text().startswith("Second Example Channel")
-    assert page.locator("#t2-shown").inner_text() == "1 case match."
-    assert "format=back-channel" in page.url
-    page.goto(page.base + "explore/?region=americas")
-    assert page.locator('select[name="region"]').input_value() == "americas"
-    assert [r.inner_text().split("\t")[0] for r in visible.all()] == ["Example Dialogue"]
-    page.get_by_role("button", name="Clear all filters").click()
-    page.wait_for_function("document.querySelectorAll('#t2-explore tbody tr:not([hidden])').length === 2")
-
-
 def test_finder_ranks_cases_like_the_situation_chosen_and_keeps_it_in_the_address(page) -> None:
     page.goto(page.base + "finder/")
     results = page.locator("#t2-finder-results > li:not([hidden])")
@@ -114,3 +97,19 @@ def test_transfer_page_filters_claims_by_evidence_and_confidence(page) -> None:
     page.locator('select[name="confidence"]').select_option("contested")
     assert page.locator("#t2-shown").inner_text() == "1 claim match."
     assert "confidence=contested" in page.url
+
+
+def test_cite_this_case_names_the_release_and_the_day_the_reader_consulted_it(page, fixture_site: Path) -> None:
+    from generator.bibliography import release
+
+    built = (fixture_site / "cases" / "example-dialogue" / "index.html").read_text(encoding="utf-8")
+    assert built.count("[the day you consulted it]") == 2  # a placeholder in each style, without JavaScript
+    page.goto(page.base + "cases/example-dialogue/")
+    today = page.evaluate(
+        "new Date().toLocaleDateString('en-US', {year: 'numeric', month: 'long', day: 'numeric'})")
+    assert re.fullmatch(r"[A-Z][a-z]+ \d{1,2}, \d{4}", today)
+    chicago, apa = (page.locator(".t2-cite-case p").nth(index).inner_text() for index in (0, 1))
+    assert f"Version {release()}. Track Two Casebook" in chicago
+    assert f"Accessed {today}. https://track-two-casebook.github.io/casebook/cases/example-dialogue/" in chicago
+    assert f"Retrieved {today}, from https://track-two-casebook.github.io/casebook/cases/example-dialogue/" in apa
+    assert "[the day you consulted it]" not in page.locator(".t2-cite-case").inner_text()

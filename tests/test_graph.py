@@ -102,7 +102,8 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
     assert changed == {
         "cases/index.md",                         # the list of cases
         "data/cases.json", "data/cases.csv",      # the open data
-        "explore/index.md",                       # the explorer
+        "explore/index.md",                       # the explorer's count of cases and first rows
+        "explore/index.json", "explore/cases-1.json",  # the explorer's data
         "codebook/index.md", "selection/index.md",  # the codebook's counts of cases
         "finder/index.md",                        # the finder lists every case
         "cases/second-example/index.md",          # a new related case (same conflict)
@@ -128,8 +129,10 @@ def test_long_lists_are_split_over_pages_that_do_not_grow_with_the_collection(tm
     from tests.bench import make_collection
 
     pages = build_site(make_collection(tmp_path / "content", 2 * PAGE_SIZE + 20), None, FIXTURE_TODAY)[1]
-    for url in ("conflicts/example-conflict/", "convenor-types/ngo/"):
-        listed = [len(re.findall(r'<li><a href="[^"]*cases/', pages[f"{url}{part}index.md"]))
+    for url in ("conflicts/example-conflict/", "convenor-types/ngo/", "lessons/small-groups-build-trust/",
+                "sources/doe2001workshops/"):
+        # A lesson's cases that cut against it come on its first page, after the cases that support it.
+        listed = [len(re.findall(r'<li><a href="[^"]*cases/', pages[f"{url}{part}index.md"].split("Cases that cut")[0]))
                   for part in ("", "page/2/", "page/3/")]
         assert listed[0] == listed[1] == PAGE_SIZE and 0 < listed[2] <= PAGE_SIZE
         assert f"{url}page/4/index.md" not in pages
@@ -139,6 +142,9 @@ def test_long_lists_are_split_over_pages_that_do_not_grow_with_the_collection(tm
         assert '<a href="../../">1</a> · <a href="../2/">2</a> · <span aria-current="page">3</span>' in third
         assert "kind: index" in third  # continuation pages are left out of search
         assert re.search(r'<a href="\.\./\.\./\.\./\.\./cases/benchmark-case-\d+/">', third)
+    lesson = [pages[f"lessons/small-groups-build-trust/{part}index.md"] for part in ("", "page/2/")]
+    assert "## Cases that cut against it" in lesson[0] and "## Cases that cut against it" not in lesson[1]
+    assert "## Explanation" in lesson[1]  # each page is the whole lesson, with its part of the lists
     from generator.render import INDEX_PAGE_SIZE
 
     for index, row in (("cases/", "<tr><td><a "), ("sources/", "<li id=")):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -11,8 +13,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, epoch, make_project
+from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, REPO, epoch, make_project
 
 # libfaketime upsets the file watching of a live server, so a moved-clock run leaves these out.
 pytestmark = [pytest.mark.slow, pytest.mark.live_server]
@@ -88,13 +91,14 @@ def test_serve_rebuilds_on_content_change_and_survives_errors(tmp_path: Path) ->
 
 
 @pytest.mark.browser
-def test_serve_shows_content_errors_in_the_open_tab_until_fixed(tmp_path: Path, browser) -> None:
+@pytest.mark.parametrize("options", [[], ["--dirty"]], ids=["serve", "serve --dirty"])
+def test_serve_shows_content_errors_in_the_open_tab_until_fixed(tmp_path: Path, browser, options: list[str]) -> None:
     project = make_project(tmp_path / "project", FIXTURE_CORPUS)
     port = free_port()
     log_path = tmp_path / "serve.log"
     log = log_path.open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
+        [sys.executable, "-m", "mkdocs", "serve", *options, "-f", str(project / "mkdocs.yml"),
          "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project, stdout=log, stderr=subprocess.STDOUT,
         env=serve_env())
@@ -142,3 +146,67 @@ def test_serve_shows_content_errors_in_the_open_tab_until_fixed(tmp_path: Path, 
         server.wait(timeout=30)
         log.close()
     assert "Traceback" not in log_path.read_text()
+
+
+def built_page(html: str) -> str:
+    """Return a served page without the counters of the live-reload script the server adds to each response."""
+    return re.sub(r"livereload\(\d+, \d+\)", "livereload()", html)
+
+
+def test_a_dirty_serve_rebuilds_every_page_an_edit_changes(tmp_path: Path) -> None:
+    """`make serve` rebuilds only the pages whose text changed: the edited pages must show each edit,
+    and what shapes every page (here a theme override) must reach pages whose own text is unchanged."""
+    project = make_project(tmp_path / "project", FIXTURE_CORPUS)
+    shutil.copytree(REPO / "overrides", project / "overrides")
+    config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["theme"]["custom_dir"] = str(project / "overrides")
+    (project / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-f", str(project / "mkdocs.yml"),
+         "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project, stdout=log, stderr=subprocess.STDOUT, env=serve_env())
+    base = f"http://127.0.0.1:{port}/casebook/"
+    case = project / "cases" / "example-dialogue.yml"
+    vocabulary = project / "vocabulary.yml"
+    references = project / "references.bib"
+
+    def edit(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    def shows(page: str, text: str) -> bool:
+        return text in fetch(base + page)
+
+    try:
+        assert wait_for(lambda: shows("cases/example-dialogue/", "Example Dialogue")), log_path.read_text()
+        untouched = built_page(fetch(base + "inventory/"))
+
+        edit(case, "title: Example Dialogue", "title: Example Dialogue Renamed")
+        assert wait_for(lambda: shows("cases/example-dialogue/", "Example Dialogue Renamed"))
+        assert shows("cases/", "Example Dialogue Renamed")  # the index lists it
+        assert shows("convenor-types/ngo/", "Example Dialogue Renamed")  # so does its convenor type's page
+        assert built_page(fetch(base + "inventory/")) == untouched  # a page the edit does not touch
+
+        edit(vocabulary, "label: Non-governmental organisation", "label: Civil society organisation")
+        assert wait_for(lambda: shows("cases/example-dialogue/", "Civil society organisation"))
+        assert shows("convenor-types/ngo/", "Civil society organisation")
+
+        edit(references, "title = {Our History}", "title = {Our Long History}")
+        assert wait_for(lambda: shows("sources/exampleorg2020history/", "Our Long History"))
+        assert shows("cases/example-dialogue/", "Our Long History")
+
+        edit(project / "overrides" / "main.html", "{% block content %}",
+             '{% block content %}<p id="theme-changed"></p>')
+        assert wait_for(lambda: shows("inventory/", 'id="theme-changed"'))
+        assert server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    output = log_path.read_text()
+    assert "Traceback" not in output
+    assert "Aborted" not in output

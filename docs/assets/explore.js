@@ -1,4 +1,5 @@
-// Filters for the "Explore the cases" table. Each row carries its values in
+// Filters for the transfer page's table of claims (the case explorer is
+// explorer.js). Each row carries its values in
 // data-* attributes (space-separated ids); a row shows when it has every
 // chosen value. The choices are kept in the address, so a filtered view can be
 // bookmarked or shared. Without this script the table lists every case.
