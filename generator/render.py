@@ -37,6 +37,7 @@ from .bibliography import (
 )
 from .codebook import coverage, evidence_table, lesson_transfer, selection, transfer_claims
 from .explorer import FIRST_ROWS, TRACK_LABELS, explorer_files, index_url, transfer_facets
+from .feeds import feed_files, feed_link
 from .model import Case, Reference, Site, SourceRef, Term
 from .notfound import case_ids_file
 from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
@@ -52,7 +53,9 @@ from .registry import (
 )
 from .search import spelling_files
 from .similarity import FEATURES, features_of
+from .timeline import timeline_places
 from .urls import external_links, page_url, relative, source_path
+from .views import view_pages
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -68,7 +71,8 @@ def render_pages(site: Site) -> dict[str, str]:
         pages[source_path(url)] = env.get_template(template).render(here=url, site=site, **context)
 
     for number, part, pager in _pages_of(site.cases, "case", "", INDEX_PAGE_SIZE):
-        page(page_url("case", "", number), "cases_index.md.j2", rows=part, pager=pager, total=len(site.cases))
+        page(page_url("case", "", number), "cases_index.md.j2", rows=part, pager=pager, total=len(site.cases),
+             feed=feed_link(site))
     site_url = site.settings.get("site_url", "")
     for case in site.cases:
         url = page_url("case", case.id)
@@ -97,7 +101,8 @@ def render_pages(site: Site) -> dict[str, str]:
             shown = slice(pager["first"] - 1, pager["first"] - 1 + PAGE_SIZE)
             page(page_url("lesson", lesson.id, number), "lesson.md.j2", lesson=lesson,
                  transfer=lesson_transfer(site, lesson.id), pager=pager, linked=bool(evidence),
-                 supports=supports[shown], against=against[shown], totals=(len(supports), len(against)))
+                 supports=supports[shown], against=against[shown], totals=(len(supports), len(against)),
+                 feed=feed_link(site, "lesson", lesson.id) if number == 1 else None)
     all_works = tuple(site.references.values())
     for number, part, pager in _pages_of(all_works, "source", "", INDEX_PAGE_SIZE):
         page(page_url("source", "", number), "sources_index.md.j2", rows=part, pager=pager, total=len(all_works))
@@ -125,6 +130,7 @@ def render_pages(site: Site) -> dict[str, str]:
         for number, part, pager in _pages_of(site.backlinks[("convenor", slug)], "convenor", slug):
             page(page_url("convenor", slug, number), "convenor.md.j2", convenor=convenor,
                  mentions=part, pager=pager, total=len(site.backlinks[("convenor", slug)]))
+    on_timeline = timeline_places(site)
     for section in PAGED_SECTIONS:
         kind = section.name
         terms = site.vocabulary[kind].values()
@@ -135,7 +141,9 @@ def render_pages(site: Site) -> dict[str, str]:
             mentions = site.backlinks.get((kind, term.id), ())
             for number, part, pager in _pages_of(mentions, kind, term.id):
                 page(page_url(kind, term.id, number), "term.md.j2", item=term, **context,
-                     mentions=part, pager=pager, total=len(mentions))
+                     mentions=part, pager=pager, total=len(mentions),
+                     feed=feed_link(site, kind, term.id) if kind == "conflicts" and number == 1 else None,
+                     timeline=on_timeline.get(term.id, "") if kind == "conflicts" else "")
     root = relative(page_url("explore"), "") + "/"
     page(page_url("explore"), "explore.md.j2", total=len(site.cases), rows=site.cases[:FIRST_ROWS],
          index=index_url(), root=root)
@@ -163,7 +171,10 @@ def render_pages(site: Site) -> dict[str, str]:
                        if term.id != "unknown"] or [("yes", "Yes"), ("no", "No")]
         for feature in FEATURES})
     page(page_url("inventory"), "inventory.md.j2")
+    for url, template, context in view_pages(site):
+        page(url, template, **context)
     pages.update(data_files(site))
+    pages.update(feed_files(site))
     pages.update(spelling_files(site))
     pages.update(case_ids_file(site))
     return pages

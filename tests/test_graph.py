@@ -118,6 +118,8 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
         "conflicts/index.md", "conflicts/example-conflict/index.md",
         "regions/index.md", "regions/europe/index.md",
         "sources/exampleorg2020history/index.md", "sources/doe2001workshops/index.md",
+        "timeline/index.md", "matrix/index.md",   # every case is a bar and a row
+        "map/index.md", "statistics/index.md",    # the counts of cases
     }
 
 
