@@ -81,7 +81,11 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
             known = convenors.setdefault(part.convenor.slug, part.convenor)
             if part.convenor.also_known_as:  # other names may be given in any of the convenor's cases
                 names = tuple(dict.fromkeys(known.also_known_as + part.convenor.also_known_as))
-                convenors[part.convenor.slug] = replace(known, also_known_as=names)
+                known = convenors[part.convenor.slug] = replace(known, also_known_as=names)
+            # Country and website, like other names, may be given in any one case (validate: never two values).
+            if (part.convenor.country and not known.country) or (part.convenor.website and not known.website):
+                convenors[part.convenor.slug] = replace(known, country=known.country or part.convenor.country,
+                                                        website=known.website or part.convenor.website)
 
     works_cited: dict[tuple[str, str], tuple[str, ...]] = {}
     for case in cases:
@@ -206,7 +210,8 @@ def _case(case_id: str, path: str, data: dict) -> Case:
         conflict=data["conflict"],
         countries=tuple(data["countries"]),
         convenors=tuple(ConvenorRole(Convenor(c["name"].strip(), c["type"], convenor_slug(c["name"]),
-                                              tuple(c.get("also_known_as") or ())),
+                                              tuple(c.get("also_known_as") or ()), c.get("country", ""),
+                                              c.get("website", "")),
                                      c.get("role", "").strip())
                         for c in data["convenors"]),
         participant_types=tuple(participants["types"]),

@@ -32,8 +32,10 @@ from mkdocs.structure.files import File, Files
 from generator.bibliography import CitationFormatter
 from generator.build import build_site, settings_from_config
 from generator.clock import resolve_today
+from generator.home import home_section, insert_home_section
 from generator.load import CONTENT_FILES
 from generator.model import ContentError, Problem, summarise
+from generator.orientation import hide_navigation, is_generated, name_permalinks, tabs_by_folder
 from generator.render import TEMPLATES, make_environment_for_files
 from generator.search import KINDS, SearchIndexError, index_site
 
@@ -51,6 +53,7 @@ _last_good: dict[str, dict[str, str]] = {}
 _written: dict[str, tuple[str, dict[str, str]]] = {}  # under serve --dirty: (fingerprint, pages) last written
 _current_problems: dict[str, tuple[Problem, ...]] = {}
 _formatters: dict[str, CitationFormatter] = {}
+_home: dict[str, str] = {}  # by config file: the home page's computed top part (generator/home.py)
 _BODY = re.compile(r"<body[^>]*>")
 CACHE = ".cache"  # beside mkdocs.yml: formatted references kept between builds (see bibliography.py)
 
@@ -94,7 +97,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         raise PluginError(str(error)) from None
     try:
         formatter = _formatters.setdefault(key, CitationFormatter(_root(config) / CACHE / "citations"))
-        _, pages, warnings = build_site(_root(config), settings, today, formatter)
+        site, pages, warnings = build_site(_root(config), settings, today, formatter)
+        home = home_section(site)
     except ContentError as error:
         if _serving and key in _last_good:
             for problem in error.problems:
@@ -109,6 +113,13 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
             raise PluginError(f"Content has {summarise(error.problems)}; nothing was built.") from None
     else:
         _last_good[key] = pages
+        if "dirty" in _serving and _home.get(key, home) != home:
+            # The home page's source (docs/index.md) has not changed, but its figures have:
+            # without its built page, a dirty build makes it again.
+            built = files.get_file_from_path("index.md")
+            if built is not None:
+                Path(built.abs_dest_path).unlink(missing_ok=True)
+        _home[key] = home
         _current_problems.pop(key, None)
     if warnings:  # one line, so that warnings do not bury what matters; `casebook check` lists them
         log.info("Content has %s; `make check` lists them.", summarise(warnings))
@@ -169,7 +180,17 @@ def on_page_markdown(markdown: str, *, page, config: MkDocsConfig, files: Files)
     readers use; with every page excluded its index is an empty file.
     """
     page.meta["search"] = {"exclude": True}
+    if is_generated(page.file, config.docs_dir) and page.parent is None:  # outside the nav's sections: empty column
+        hide_navigation(page.meta)
+    if page.file.src_uri == "index.md":
+        return insert_home_section(markdown, _home.get(str(config.config_file_path), ""))
     return markdown
+
+
+def on_nav(nav, *, config: MkDocsConfig, files: Files):
+    """Give the theme the top tab of each URL folder, so generated pages (not in the nav) light their tab."""
+    config.extra["tabs_by_folder"] = tabs_by_folder(nav)
+    return nav
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:
@@ -181,7 +202,8 @@ def on_post_build(*, config: MkDocsConfig) -> None:
 
 
 def on_post_page(output: str, *, page, config: MkDocsConfig) -> str:
-    """Under `mkdocs serve`, put the content's current problems at the top of the page."""
+    """Name the heading permalinks; under `mkdocs serve`, put the content's current problems at the top of the page."""
+    output = name_permalinks(output)
     problems = _current_problems.get(str(config.config_file_path))
     if not problems:
         return output

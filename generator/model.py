@@ -85,6 +85,7 @@ PROBLEM_CODES: Mapping[str, str] = MappingProxyType({
     'E161': 'an alias claimed by two cases',
     'E170': 'one convenor spelled two ways',
     'E171': 'one convenor given two types',
+    'E172': 'one convenor given two countries or two websites',
     'E180': 'a coded value other than unknown with no source',
     'E181': 'a party that is not one of the case\'s countries',
     'W203': 'a stated track that the coded participants do not bear out',
@@ -200,6 +201,8 @@ class Convenor:
     type: str
     slug: str  # its identity: `urls.convenor_slug(name)`
     also_known_as: tuple[str, ...] = ()  # on the site, merged from every case naming the convenor
+    country: str = ""  # ISO 3166-1 code, where a case records it (merged like also_known_as)
+    website: str = ""  # https:// address, where a case records it
 
 
 @dataclass(frozen=True, slots=True)

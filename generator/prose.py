@@ -132,8 +132,9 @@ def link_glossary_terms(html: str, glossary: GlossaryIndex, here: str) -> str:
             done.add(label)
             kind, term_id, definition = glossary.terms[label]
             href = relative(here, page_url("glossary") + f"#{kind}-{term_id}")
-            return (f'<a class="t2-term" href="{escape(href)}" title="{escape(definition)}">'
-                    f"{match.group(0)}</a>")
+            # Named for where it goes: the same words elsewhere on a page may link to the term's own page.
+            return (f'<a class="t2-term" href="{escape(href)}" aria-label="Glossary: {escape(match.group(0))}" '
+                    f'title="{escape(definition)}">{match.group(0)}</a>')
 
         parts[index] = glossary.pattern.sub(replace, part)
     return "".join(parts)

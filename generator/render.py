@@ -15,6 +15,7 @@ escaped here because Material prints titles and descriptions unescaped.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -24,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from markupsafe import Markup, escape
 
 from . import finder
+from .az import az_index
 from .bibliography import (
     CASEBOOK,
     STYLES,
@@ -36,7 +38,9 @@ from .bibliography import (
 )
 from .codebook import coverage, evidence_table, lesson_transfer, selection, transfer_claims
 from .explorer import FIRST_ROWS, TRACK_LABELS, explorer_files, index_url, transfer_facets, transfer_files, transfer_url
+from .feeds import feed_files, feed_link
 from .model import Case, Reference, Site, SourceRef, Term
+from .notfound import case_ids_file
 from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
 from .prose import glossary_index, link_glossary_terms, plain_text, prose_html
 from .registry import (
@@ -50,7 +54,9 @@ from .registry import (
 )
 from .search import spelling_files
 from .similarity import FEATURES
+from .timeline import timeline_places
 from .urls import external_links, page_url, relative, source_path
+from .views import view_pages
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -66,7 +72,8 @@ def render_pages(site: Site) -> dict[str, str]:
         pages[source_path(url)] = env.get_template(template).render(here=url, site=site, **context)
 
     for number, part, pager in _pages_of(site.cases, "case", "", INDEX_PAGE_SIZE):
-        page(page_url("case", "", number), "cases_index.md.j2", rows=part, pager=pager, total=len(site.cases))
+        page(page_url("case", "", number), "cases_index.md.j2", rows=part, pager=pager, total=len(site.cases),
+             feed=feed_link(site))
     site_url = site.settings.get("site_url", "")
     for case in site.cases:
         url = page_url("case", case.id)
@@ -95,7 +102,8 @@ def render_pages(site: Site) -> dict[str, str]:
             shown = slice(pager["first"] - 1, pager["first"] - 1 + PAGE_SIZE)
             page(page_url("lesson", lesson.id, number), "lesson.md.j2", lesson=lesson,
                  transfer=lesson_transfer(site, lesson.id), pager=pager, linked=bool(evidence),
-                 supports=supports[shown], against=against[shown], totals=(len(supports), len(against)))
+                 supports=supports[shown], against=against[shown], totals=(len(supports), len(against)),
+                 feed=feed_link(site, "lesson", lesson.id) if number == 1 else None)
     all_works = tuple(site.references.values())
     for number, part, pager in _pages_of(all_works, "source", "", INDEX_PAGE_SIZE):
         page(page_url("source", "", number), "sources_index.md.j2", rows=part, pager=pager, total=len(all_works))
@@ -123,6 +131,7 @@ def render_pages(site: Site) -> dict[str, str]:
         for number, part, pager in _pages_of(site.backlinks[("convenor", slug)], "convenor", slug):
             page(page_url("convenor", slug, number), "convenor.md.j2", convenor=convenor,
                  mentions=part, pager=pager, total=len(site.backlinks[("convenor", slug)]))
+    on_timeline = timeline_places(site)
     for section in PAGED_SECTIONS:
         kind = section.name
         terms = site.vocabulary[kind].values()
@@ -133,15 +142,18 @@ def render_pages(site: Site) -> dict[str, str]:
             mentions = site.backlinks.get((kind, term.id), ())
             for number, part, pager in _pages_of(mentions, kind, term.id):
                 page(page_url(kind, term.id, number), "term.md.j2", item=term, **context,
-                     mentions=part, pager=pager, total=len(mentions))
+                     mentions=part, pager=pager, total=len(mentions),
+                     feed=feed_link(site, kind, term.id) if kind == "conflicts" and number == 1 else None,
+                     timeline=on_timeline.get(term.id, "") if kind == "conflicts" else "")
     root = relative(page_url("explore"), "") + "/"
     page(page_url("explore"), "explore.md.j2", total=len(site.cases), rows=site.cases[:FIRST_ROWS],
          index=index_url(), root=root)
     page(page_url("compare"), "compare.md.j2", index=index_url(), root=root)
     pages.update(explorer_files(site, country_name))
-    page(page_url("glossary"), "glossary.md.j2", sections=[
-        (section.name, section.title, list(site.vocabulary[section.name].values()), bool(section.folder))
-        for section in SECTIONS if section.name == "concepts" or section.folder])
+    glossary_sections = [(section.name, section.title, list(site.vocabulary[section.name].values()),
+                          bool(section.folder)) for section in SECTIONS if section.name == "concepts" or section.folder]
+    page(page_url("glossary"), "glossary.md.j2", sections=glossary_sections,
+         az=az_index(term for _, _, terms, _ in glossary_sections for term in terms))
     fields = codebook_fields()
     page(page_url("codebook"), "codebook.md.j2", fields=fields, release=codebook_release(),
          coverage=coverage(site), case_columns=CASE_COLUMNS, transfer_columns=TRANSFER_COLUMNS,
@@ -162,8 +174,12 @@ def render_pages(site: Site) -> dict[str, str]:
     pages.update(finder.finder_files(site))
     pages.update(transfer_files(site))
     page(page_url("inventory"), "inventory.md.j2")
+    for url, template, context in view_pages(site):
+        page(url, template, **context)
     pages.update(data_files(site))
+    pages.update(feed_files(site))
     pages.update(spelling_files(site))
+    pages.update(case_ids_file(site))
     return pages
 
 
@@ -347,8 +363,21 @@ def make_environment(site: Site) -> Environment:
         front_matter=front_matter_text,
         front_matter_data=yaml_string,
         count=lambda n, noun: f"{n} {noun}" if n == 1 else f"{n} {noun}s",
+        markdown_text=markdown_text,
     )
     return env
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")  # what Python-Markdown lets a backslash escape
+
+
+def markdown_text(value: Any) -> Markup:
+    """Return content text for a Markdown heading: HTML-escaped, every Markdown character backslash-escaped.
+
+    Headings stay Markdown so that they get permalinks and a place in the table
+    of contents; escaping keeps a label from becoming a link, emphasis or attributes.
+    """
+    return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", str(escape(" ".join(str(value).split())))))
 
 
 def _term_url(term: Term) -> str:

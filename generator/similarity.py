@@ -73,18 +73,30 @@ def compare(wanted: Mapping[str, frozenset[str]], other: Mapping[str, frozenset[
     return score, tuple(matches)
 
 
+REASON_PARTS = 3  # features named in a related case's reason; the rest are counted
+
+
 def reason(matches: tuple[tuple[Feature, tuple[str, ...]], ...],
            vocabulary: Mapping[str, Mapping[str, Term]]) -> str:
-    """Return one short line saying why two cases are alike: `alike in phase (active war) and format (…)`."""
+    """Return one short line saying why two cases are alike: `same phase (active war), format and 1 more`.
+
+    The features come heaviest first; only the first names its shared value, and
+    past REASON_PARTS the rest are counted, so the line stays short.
+    """
     parts = []
-    for feature, values in matches:
+    for feature, values in matches[:REASON_PARTS]:
         if feature.phrases and len(values) == 1 and values[0] in feature.phrases:
             parts.append(feature.phrases[values[0]])
-            continue
-        terms = vocabulary.get(feature.section, {})
-        labels = ", ".join(terms[v].label.lower() if v in terms else v for v in values)
-        parts.append(f"{feature.label} ({labels})")
+        elif not parts:
+            terms = vocabulary.get(feature.section, {})
+            labels = ", ".join(terms[v].label.lower() if v in terms else v for v in values)
+            parts.append(f"{feature.label} ({labels})")
+        else:
+            parts.append(feature.label)
     if not parts:
         return ""
+    rest = len(matches) - len(parts)
+    if rest:
+        parts.append(f"{rest} more")
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return "both: " + listed
+    return "same " + listed

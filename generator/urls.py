@@ -5,7 +5,9 @@ URLs are permanent (students cite them): `cases/<id>/`, `lessons/<id>/`,
 `formats/<type>/`, `conflicts/<id>/`, `regions/<id>/`, `sources/<key>/`,
 plus an index page per kind (`cases/`, `lessons/`, …), `glossary/`, `explore/` and `compare/`; a
 long list (a term's or convenor's cases, the indexes of cases and sources)
-continues on `…/page/2/`, `…/page/3/`.
+continues on `…/page/2/`, `…/page/3/`. The Atom feeds are `feed.xml` (every
+case) and `lessons/<id>/feed.xml`, `conflicts/<id>/feed.xml`; the views of the
+whole collection are `timeline/`, `map/`, `matrix/` and `statistics/`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ FOLDERS = {
     "selection": "selection",
     "finder": "finder",
     "inventory": "inventory",
+    "timeline": "timeline",
+    "map": "map",
+    "matrix": "matrix",
+    "statistics": "statistics",
     "method": "method",  # handwritten pages in docs/
     "contributing": "contributing",
     "open-data": "data",
@@ -45,6 +51,11 @@ def page_url(kind: str, item_id: str = "", number: int = 1) -> str:
     folder = FOLDERS[kind]
     url = f"{folder}/{item_id}/" if item_id else f"{folder}/"
     return url if number == 1 else f"{url}page/{number}/"
+
+
+def feed_url(kind: str = "", item_id: str = "") -> str:
+    """Return the site-relative URL of an Atom feed: `feed.xml` for every case, else beside its page."""
+    return f"{page_url(kind, item_id)}feed.xml" if kind else "feed.xml"
 
 
 def absolute(site_url: str, url: str) -> str:

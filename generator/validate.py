@@ -716,13 +716,14 @@ def _check_aliases(doc: Document, case_ids: set[str], seen: dict[str, str]) -> l
 
 
 def _check_convenors(cases: tuple[Document, ...], vocabulary: Terms | None) -> list[Problem]:
-    """A convenor is one organisation across cases: report the less common spellings and types of each.
+    """A convenor is one organisation across cases: report the less common spellings, types, countries and websites.
 
     Only known types are compared: an unknown one is reported as such already.
     """
     known_types = vocabulary["convenor_types"] if vocabulary is not None else {}
     spellings: dict[str, dict[str, list[tuple[Document, int]]]] = {}
     types: dict[str, dict[str, list[tuple[Document, int]]]] = {}
+    facts: dict[tuple[str, str], dict[str, list[tuple[Document, int]]]] = {}  # (slug, country|website)
     for doc in cases:
         for index, convenor in _items(_get(doc.data, "convenors")):
             name, kind = _get(convenor, "name"), _get(convenor, "type")
@@ -730,6 +731,10 @@ def _check_convenors(cases: tuple[Document, ...], vocabulary: Terms | None) -> l
                 spellings.setdefault(convenor_slug(name), {}).setdefault(name.strip(), []).append((doc, index))
                 if isinstance(kind, str) and kind in known_types:
                     types.setdefault(convenor_slug(name), {}).setdefault(kind, []).append((doc, index))
+                for field in ("country", "website"):
+                    value = _get(convenor, field)
+                    if isinstance(value, str):
+                        facts.setdefault((convenor_slug(name), field), {}).setdefault(value, []).append((doc, index))
     problems = []
     for variants in spellings.values():
         for name, usual, where, doc, index in _less_common(variants):
@@ -744,6 +749,13 @@ def _check_convenors(cases: tuple[Document, ...], vocabulary: Terms | None) -> l
             problems.append(Problem(doc.path, line, col, "E171",
                                     f"convenor '{name}' has type '{kind}' here but '{usual}' in {where}",
                                     "an organisation has one type in every case: use the same one"))
+    for (_, field), variants in facts.items():
+        for value, usual, where, doc, index in _less_common(variants):
+            line, col = doc.where(("convenors", index, field))
+            name = _get(doc.data, "convenors", index, "name")
+            problems.append(Problem(doc.path, line, col, "E172",
+                                    f"convenor '{name}' has {field} '{value}' here but '{usual}' in {where}",
+                                    f"give the convenor's {field} once, or the same in every case"))
     return problems
 
 

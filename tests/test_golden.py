@@ -50,6 +50,12 @@ PAGES = [
     "data/transfer.csv",
     "data/inventory.json",
     "data/inventory.csv",
+    "timeline/index.md",
+    "matrix/index.md",
+    "map/index.md",
+    "statistics/index.md",
+    "feed.xml",
+    "lessons/small-groups-build-trust/feed.xml",
 ]
 
 

@@ -101,6 +101,7 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
                      "cases/third-example/third-example-sources.bib", "cases/third-example/third-example-sources.ris"}
     assert changed == {
         "cases/index.md",                         # the list of cases
+        "cases/ids.json",                         # the ids the 404 page suggests from
         "data/cases.json", "data/cases.csv",      # the open data
         "explore/index.md",                       # the explorer's count of cases and first rows
         "explore/index.json", "explore/cases-1.json",  # the explorer's data
@@ -118,6 +119,8 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
         "conflicts/index.md", "conflicts/example-conflict/index.md",
         "regions/index.md", "regions/europe/index.md",
         "sources/exampleorg2020history/index.md", "sources/doe2001workshops/index.md",
+        "timeline/index.md", "matrix/index.md",   # every case is a bar and a row
+        "map/index.md", "statistics/index.md",    # the counts of cases
     }
 
 
@@ -136,9 +139,9 @@ def test_long_lists_are_split_over_pages_that_do_not_grow_with_the_collection(tm
         assert listed[0] == listed[1] == PAGE_SIZE and 0 < listed[2] <= PAGE_SIZE
         assert f"{url}page/4/index.md" not in pages
         first = pages[f"{url}index.md"]
-        assert '<span aria-current="page">1</span> · <a href="page/2/">2</a> · <a href="page/3/">3</a>' in first
+        assert '<span aria-current="page">1</span> · <a href="page/2/" aria-label="Page 2">2</a> · <a href="page/3/" aria-label="Page 3">3</a>' in first
         third = pages[f"{url}page/3/index.md"]
-        assert '<a href="../../">1</a> · <a href="../2/">2</a> · <span aria-current="page">3</span>' in third
+        assert '<a href="../../" aria-label="Page 1">1</a> · <a href="../2/" aria-label="Page 2">2</a> · <span aria-current="page">3</span>' in third
         assert "kind: index" in third  # continuation pages are left out of search
         assert re.search(r'<a href="\.\./\.\./\.\./\.\./cases/benchmark-case-\d+/">', third)
     lesson = [pages[f"lessons/small-groups-build-trust/{part}index.md"] for part in ("", "page/2/")]

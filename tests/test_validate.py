@@ -69,6 +69,12 @@ EXPECTED = {
     'convenor-typed-differently.yml': [
         "cases/convenor-typed-differently.yml:10:11: error: convenor 'Example Peace Institute' has type 'academic' here but 'ngo' in cases/example-dialogue.yml; an organisation has one type in every case: use the same one [E171]",
     ],
+    'convenor-website-not-https.yml': [
+        "cases/convenor-website-not-https.yml:11:14: error: 'javascript:alert(1)' in 'convenors[0].website' is not an https:// address; give the full address, starting with https:// [E034]",
+    ],
+    'other-country-for-convenor.yml': [
+        "cases/other-country-for-convenor.yml:11:14: error: convenor 'Example Peace Institute' has country 'FR' here but 'US' in cases/example-dialogue.yml; give the convenor's country once, or the same in every case [E172]",
+    ],
     'coded-without-source.yml': [
         "cases/coded-without-source.yml:38:1: error: 'situation' codes values other than unknown without a source; add the works that show them under its 'sources', or write unknown [E180]",
     ],
