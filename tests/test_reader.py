@@ -83,7 +83,7 @@ def test_home_shows_the_collection_in_numbers_within_the_first_viewport(browser,
     page = _open(browser, base, viewport)
     for name, count in expected.items():
         figure = page.locator(f'.t2-home-counts [data-count="{name}"]')
-        assert figure.inner_text() == str(count), name
+        assert figure.inner_text() == f"{count:,}", name
         box = figure.bounding_box()
         assert box is not None and box["y"] + box["height"] <= viewport["height"], (name, box)
     search = page.locator(".t2-home-search input").bounding_box()
