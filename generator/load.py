@@ -268,6 +268,11 @@ def _parse_yaml(display: str, text: str) -> tuple[Document | None, tuple[Problem
     return _parse(display, text, problems), tuple(problems)
 
 
+def forget_parsed() -> None:
+    """Drop the parsed documents kept by `parse_yaml`, so that the next load parses every file (benchmarks)."""
+    _parse_yaml.cache_clear()
+
+
 def _parse(display: str, text: str, problems: list[Problem]) -> Document | None:
     loader = _ContentLoader(text)
     try:

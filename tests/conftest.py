@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import http.server
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -126,6 +128,29 @@ def serve():
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def local_tab(browser, base: str, **context_options):
+    """Yield a browser tab on the site at `base` (as `tab.base`); fail if the page asked any other host.
+
+    Data and blob URLs (downloads made in the page) are the page's own.
+    """
+    context = browser.new_context(**context_options)
+    tab = context.new_page()
+    other_hosts: list[str] = []
+    here = urlsplit(base).netloc
+
+    def check(request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("data", "blob") and parts.netloc != here:
+            other_hosts.append(request.url)
+
+    tab.on("request", check)
+    tab.base = base
+    yield tab
+    context.close()
+    assert not other_hosts, f"requests to other hosts: {other_hosts}"
 
 
 def chromium_path() -> str | None:

@@ -14,14 +14,13 @@ import io
 import json
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from generator.build import build_site
 from generator.explorer import FIRST_ROWS
 from tests.bench import make_collection
-from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, mkdocs_build, write_config
+from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, local_tab, mkdocs_build, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -103,22 +102,8 @@ def expected_count(records: list[dict], choice: dict[str, list[str]], name: str,
 
 @pytest.fixture
 def page(browser, explorer_site: Path, serve):
-    base = serve(explorer_site)
-    context = browser.new_context(accept_downloads=True)
-    tab = context.new_page()
-    other_hosts: list[str] = []
-    here = urlsplit(base).netloc
-
-    def check(request) -> None:
-        parts = urlsplit(request.url)
-        if parts.scheme not in ("data", "blob") and parts.netloc != here:
-            other_hosts.append(request.url)
-
-    tab.on("request", check)
-    tab.base = base
-    yield tab
-    context.close()
-    assert not other_hosts, f"requests to other hosts: {other_hosts}"
+    with local_tab(browser, serve(explorer_site), accept_downloads=True) as tab:
+        yield tab
 
 
 def open_explorer(page, query: str = "") -> None:

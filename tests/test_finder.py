@@ -19,7 +19,7 @@ from generator.build import build_site
 from generator.finder import FIRST_ROWS, LIMIT
 from generator.similarity import FEATURES, compare, features_of
 from tests.bench import make_collection
-from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, mkdocs_build, write_config
+from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, local_tab, mkdocs_build, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -148,22 +148,8 @@ def lessons_behind(site, ids: list[str]) -> list[str]:
 
 @pytest.fixture
 def page(browser, finder_site: Path, serve):
-    base = serve(finder_site)
-    context = browser.new_context()
-    tab = context.new_page()
-    other_hosts: list[str] = []
-    here = urlsplit(base).netloc
-
-    def check(request) -> None:
-        parts = urlsplit(request.url)
-        if parts.scheme not in ("data", "blob") and parts.netloc != here:
-            other_hosts.append(request.url)
-
-    tab.on("request", check)
-    tab.base = base
-    yield tab
-    context.close()
-    assert not other_hosts, f"requests to other hosts: {other_hosts}"
+    with local_tab(browser, serve(finder_site)) as tab:
+        yield tab
 
 
 def open_finder(page, query: str = "") -> None:
