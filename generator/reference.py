@@ -29,7 +29,7 @@ def field_reference() -> str:
                         ("Lesson files (`lessons/<id>.yml`)", LESSON_SCHEMA),
                         ("Inventory entries (`inventory/<id>.yml`)", INVENTORY_SCHEMA)):
         schema = load_schema(name)
-        parts.append(f"#### {title}\n\n{schema['description']}\n\n"
+        parts.append(f"### {title}\n\n{_literal(schema['description'])}\n\n"
                      "| field | required | what it holds |\n| --- | --- | --- |")
         parts += _rows(name)
         parts.append("")
@@ -57,7 +57,16 @@ def _describe(node: dict) -> str:
         details.append("e.g. `" + json.dumps(node["examples"][0], ensure_ascii=False) + "`")
     if details:
         text += " (" + "; ".join(details) + ")"
-    return text.replace("|", "\\|")
+    return _literal(text).replace("|", "\\|")
+
+
+def _literal(text: str) -> str:
+    """Keep a placeholder such as cases/<id>.yml text: Markdown would pass `<id>` on as an HTML tag.
+
+    Code spans are left alone: Markdown shows their text as it is.
+    """
+    parts = re.split(r"(`[^`]*`)", text)
+    return "".join(part if part.startswith("`") else part.replace("<", "&lt;") for part in parts)
 
 
 def code_table() -> str:

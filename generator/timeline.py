@@ -118,8 +118,7 @@ def _fit(text: str, width: float) -> str:
 def _draw(conflict: Term, spans: tuple[Span, ...], first: int, last: int, here: str) -> Markup:
     """Return the SVG of one group: a decade axis, then each case's label and bar, each a link to the case."""
     height = AXIS + ROW * len(spans) + 4
-    label = f"Timeline of the cases in {conflict.label}"
-    parts = [f'<svg class="t2-timeline" role="group" aria-label="{escape(label)}" width="{WIDTH}" height="{height}" '
+    parts = [f'<svg class="t2-timeline" width="{WIDTH}" height="{height}" '
              f'viewBox="0 0 {WIDTH} {height}" xmlns="http://www.w3.org/2000/svg">',
              '<g class="t2-axis" aria-hidden="true">']
     for decade in range(first, last + 1, 10):

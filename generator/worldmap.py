@@ -207,7 +207,7 @@ def world_map(countries: list[Country], anchor: str = "country-") -> Markup:
     """Return the SVG world map: countries with cases shaded and linked to `#<anchor><code>` on the page."""
     (width, height), shapes = outlines()
     with_cases = {country.code: country for country in countries}
-    parts = [f'<svg class="t2-map" role="group" aria-label="World map of the cases by country" '
+    parts = [f'<svg class="t2-map" '
              f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
              '<g class="t2-map-land" aria-hidden="true">']
     parts += [f'<path d="{path}"/>' for code, (path, _) in sorted(shapes.items())
