@@ -38,7 +38,15 @@ new: $(VENV)/.site-installed  ## Scaffold cases/<id>.yml: make new TITLE="Title 
 	@test -n "$(TITLE)$(FROM)" || { echo 'usage: make new TITLE="Title of the case"  or  make new FROM=<inventory id>' >&2; exit 2; }
 	$(BIN)/casebook new $(if $(FROM),--from-inventory "$(FROM)") $(if $(TITLE),"$(TITLE)")
 
-test: $(VENV)/.dev-installed  ## Run the whole test suite (PYTEST_ARGS passes options to pytest)
+# Lighthouse, for the test suite, from the npm registry at the version in its lock file;
+# without npm the Lighthouse tests skip (and fail under CI=true).
+LIGHTHOUSE := tests/lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE): tests/lighthouse/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/lighthouse --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the Lighthouse tests will be skipped"; fi
+
+test: $(VENV)/.dev-installed $(LIGHTHOUSE)  ## Run the whole test suite (PYTEST_ARGS passes options to pytest)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed  ## Lint and type-check the code (ruff, mypy; settings in pyproject.toml)
@@ -54,5 +62,5 @@ bench: $(VENV)/.dev-installed  ## Measure build and search at 100 and 1,000 case
 lock: $(VENV)/.dev-installed  ## Show the installed versions, to update the requirements files
 	$(BIN)/python -m pip freeze --exclude-editable
 
-clean:  ## Remove the built site and caches (keeps .venv)
-	rm -rf site .cache .pytest_cache
+clean:  ## Remove the built site, caches and Lighthouse (keeps .venv)
+	rm -rf site .cache .pytest_cache tests/lighthouse/node_modules

@@ -32,6 +32,7 @@ from mkdocs.structure.files import File, Files
 from generator.bibliography import CitationFormatter
 from generator.build import build_site, settings_from_config
 from generator.clock import resolve_today
+from generator.csp import with_policy
 from generator.home import home_section, insert_home_section
 from generator.load import CONTENT_FILES
 from generator.model import ContentError, Problem, summarise
@@ -202,13 +203,25 @@ def on_post_build(*, config: MkDocsConfig) -> None:
 
 
 def on_post_page(output: str, *, page, config: MkDocsConfig) -> str:
-    """Name the heading permalinks; under `mkdocs serve`, put the content's current problems at the top of the page."""
+    """Name the heading permalinks and set the page's security policy (generator/csp.py).
+
+    Under `mkdocs serve`, put the content's current problems at the top of the page instead of a policy.
+    """
     output = name_permalinks(output)
+    if not _serving:
+        return with_policy(output)
     problems = _current_problems.get(str(config.config_file_path))
     if not problems:
         return output
     banner = _banner(problems)
     return _BODY.sub(lambda body: body.group(0) + banner, output, count=1)
+
+
+def on_post_template(output: str, *, template_name: str, config: MkDocsConfig) -> str:
+    """Set the security policy of the theme's own pages (404.html) as of the others."""
+    if _serving or not template_name.endswith(".html"):
+        return output
+    return with_policy(output)
 
 
 @functools.lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,7 +41,24 @@ def epoch(day: dt.date) -> str:
     """Return SOURCE_DATE_EPOCH for noon UTC on `day`, which is how a test pins "today" for MkDocs."""
     noon = dt.datetime.combine(day, dt.time(12), dt.UTC)
     return str(int(noon.timestamp()))
+PREFIX = "/casebook/"  # the path of site_url in mkdocs.yml, which the 404 page's links are built from
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+LIGHTHOUSE_SCORES = pytest.StashKey[dict]()
+
+
+@pytest.fixture(scope="session")
+def lighthouse_scores(request: pytest.FixtureRequest) -> dict:
+    """Lighthouse's category scores by page, filled by the tests that run it and shown after the run."""
+    return request.config.stash.setdefault(LIGHTHOUSE_SCORES, {})
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    for page, scores in config.stash.get(LIGHTHOUSE_SCORES, {}).items():
+        figures = ", ".join(f"{name} {round(score * 100) if score is not None else 'n/a'}"
+                            for name, score in scores.items())
+        terminalreporter.write_line(f"Lighthouse (mobile), {page} page: {figures}")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -128,6 +146,39 @@ def serve():
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+class _SiteWith404(http.server.SimpleHTTPRequestHandler):
+    """Serve a built site under PREFIX and answer a missing page with its 404.html, as GitHub Pages does."""
+
+    site: Path
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def translate_path(self, path: str) -> str:
+        return super().translate_path("/" + path[len(PREFIX):] if path.startswith(PREFIX) else "/-missing-")
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != 404:
+            super().send_error(code, message, explain)
+            return
+        body = (self.site / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve_as_published(site: Path) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 as GitHub Pages would publish it (under PREFIX, 404.html for a missing page); yield its base URL."""
+    handler = type("Handler", (_SiteWith404,), {"site": site})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
+    server.shutdown()
+    server.server_close()
 
 
 @contextlib.contextmanager

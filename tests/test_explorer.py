@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from generator.build import build_site
 from generator.explorer import FIRST_ROWS
@@ -188,7 +189,7 @@ def test_words_filter_the_title_other_names_and_summary(page, records) -> None:
     assert 1 < len(want) < len(records)
     assert sorted(shown_ids(page)) == sorted(want)
     page.locator("#t2-q").fill("rod-larsen")  # accents, and letters such as ø, need not be typed
-    page.wait_for_function("document.querySelectorAll('#t2-results li').length === 1")
+    expect(page.locator("#t2-results li")).to_have_count(1)
     assert shown_ids(page) == ["hostile-cell"]
     # Content is shown as text, never run as markup.
     assert page.locator('#t2-results li[data-id="hostile-cell"] .t2-aka').inner_text() == \

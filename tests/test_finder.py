@@ -225,7 +225,7 @@ def test_a_preset_link_chooses_the_situation_and_the_address_survives_a_reload_a
     fresh.close()
     # Starting again empties the address and brings back the first cases of the index.
     page.get_by_role("button", name="Start again").click()
-    page.wait_for_function("!window.location.search")
+    page.wait_for_url(lambda url: not urlsplit(url).query)
     assert page.locator("#t2-finder-results > li").count() == FIRST_ROWS
     assert page.locator("#t2-finder-first").is_visible() and page.locator("#t2-finder-lessons").is_hidden()
 
@@ -280,7 +280,7 @@ def test_the_transfer_table_draws_a_hundred_claims_at_a_time_and_keeps_its_filte
     fresh.close()
     hostile = page.locator("#t2-explore")
     page.get_by_role("button", name="Clear all filters").click()
-    page.wait_for_function("!window.location.search")
+    page.wait_for_url(lambda url: not urlsplit(url).query)
     page.locator('select[name="evidence"]').select_option("journalism")
     page.locator('select[name="what"]').select_option("idea")
     row = hostile.locator('tbody tr[data-case="hostile-claim"]')

@@ -11,6 +11,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from generator.search import fold, spelling_files
 
@@ -169,8 +170,7 @@ def test_results_can_be_narrowed_to_one_kind_with_counts(search_page) -> None:
     sources_button = search_page.get_by_role("button", name="Sources")
     count = int(sources_button.locator(".t2-count").inner_text())
     sources_button.click()
-    search_page.wait_for_function(
-        "n => document.querySelectorAll('.md-search-result__item').length === n", arg=count)
+    expect(search_page.locator(".md-search-result__item")).to_have_count(count)
     found = [_path(url, search_page.base) for url in
              search_page.eval_on_selector_all(RESULT_LINKS, "links => links.map(a => a.href)")]
     assert found and all(path.startswith("sources/") for path in found)
@@ -179,8 +179,7 @@ def test_results_can_be_narrowed_to_one_kind_with_counts(search_page) -> None:
     kinds = search_page.locator(".md-search-result__item .t2-result-kind").all_inner_texts()
     assert set(kinds) == {"Source"}
     search_page.get_by_role("button", name="All").click()
-    search_page.wait_for_function(
-        "n => document.querySelectorAll('.md-search-result__item').length === n", arg=len(everything))
+    expect(search_page.locator(".md-search-result__item")).to_have_count(len(everything))
 
 
 def test_hostile_text_in_content_is_shown_as_text_in_results(search_page) -> None:

@@ -13,7 +13,6 @@ from tests.conftest import REAL_TODAY, REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-VIEWS = ("timeline/", "map/", "matrix/", "statistics/")
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 
 
@@ -41,23 +40,6 @@ def open_page(browser, base: str, path: str, width: str):
     page.goto(base + path)
     page.wait_for_load_state("networkidle")
     return context, page, errors, external
-
-
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("path", VIEWS)
-def test_view_passes_axe_without_errors_requests_elsewhere_or_overflow(browser, base: str, path: str,
-                                                                       width: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    context, page, errors, external = open_page(browser, base, path, width)
-    results = Axe().run(page)
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    context.close()
-    violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
-    assert violations == []
-    assert errors == []
-    assert external == []
-    assert overflow <= 0, "the page scrolls sideways outside its scroll boxes"
 
 
 def test_the_timeline_has_a_link_per_case_and_labels_that_neither_clip_nor_overlap(browser, base: str,
