@@ -28,6 +28,7 @@ import bibtexparser
 import yaml
 from bibtexparser import middlewares
 from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 from .model import Problem, Reference, Revision
 from .registry import BIBTEX_KEY
@@ -456,7 +457,10 @@ class _LatexDecoding(middlewares.LatexDecodingMiddleware):
     def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
         if not _NEEDS_DECODING.search(python_string):
             return python_string, ""
-        return super()._transform_python_value_string(python_string)
+        try:  # as bibtexparser's own: a value that cannot be decoded is kept, with the error noted
+            return _latex_to_text(self._decoder, python_string), ""
+        except Exception as error:  # noqa: BLE001 (pylatexenc raises many kinds)
+            return python_string, str(error)
 
     def transform_entry(self, entry: Any, library: Any) -> Any:
         every_field = entry.fields
@@ -473,6 +477,17 @@ _BIB_MIDDLEWARE = [
     _LatexDecoding(),
 ]
 _LATEX = LatexNodes2Text()
+
+
+@functools.cache
+def _walker_context() -> Any:
+    """pylatexenc's table of LaTeX macros for parsing, built once (its `latex_to_text` builds it on every call)."""
+    return get_default_latex_context_db()
+
+
+def _latex_to_text(decoder: LatexNodes2Text, latex: str) -> str:
+    """Return `decoder.latex_to_text(latex)`, parsing with the shared macro table."""
+    return decoder.nodelist_to_text(LatexWalker(latex, latex_context=_walker_context()).get_latex_nodes()[0])
 
 
 def _load_bibtex(root: Path, path: Path, problems: list[Problem]) -> Mapping[str, Reference]:
@@ -599,4 +614,4 @@ def _person(name: Any) -> tuple[str, str]:
 
 
 def _decode(latex: str) -> str:
-    return " ".join((_LATEX.latex_to_text(latex) if _NEEDS_DECODING.search(latex) else latex).split())
+    return " ".join((_latex_to_text(_LATEX, latex) if _NEEDS_DECODING.search(latex) else latex).split())
