@@ -125,6 +125,17 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project / "site"
 
 
+@pytest.fixture(scope="session")
+def real_formatter():
+    """One citation formatter for the in-process builds of the real content: each reference is formatted once a run.
+
+    Its results are keyed by each reference's content, so sharing it cannot hand one build another's text.
+    """
+    from generator.bibliography import CitationFormatter
+
+    return CitationFormatter()
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass

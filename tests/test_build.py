@@ -240,7 +240,7 @@ def test_hostile_front_matter_is_escaped_everywhere_material_puts_it(tmp_path: P
     assert '<meta name="citation_title" content="Example Dialogue 🕊 &amp; &#34;Co&#34;">' in html
 
 
-def test_each_case_links_to_its_file_as_of_its_last_commit() -> None:
+def test_each_case_links_to_its_file_as_of_its_last_commit(real_formatter) -> None:
     import subprocess
 
     from generator.build import build_site
@@ -250,6 +250,6 @@ def test_each_case_links_to_its_file_as_of_its_last_commit() -> None:
                             capture_output=True, text=True, check=True).stdout.strip()
     settings = {"site_url": "https://example.org/casebook/", "repo_url": "https://github.com/example/casebook",
                 "edit_uri": "edit/main/"}
-    page = build_site(REPO, settings, REAL_TODAY)[1]["cases/oslo-back-channel/index.md"]
+    page = build_site(REPO, settings, REAL_TODAY, real_formatter)[1]["cases/oslo-back-channel/index.md"]
     assert (f'commit <code>{commit[:12]}</code> (<a href="https://github.com/example/casebook/blob/{commit}/'
             'cases/oslo-back-channel.yml">the case file as it stood</a>)') in page

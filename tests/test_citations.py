@@ -226,12 +226,12 @@ def test_every_real_url_is_read_as_written(real_references) -> None:
     assert {key: references[key].fields["url"] for key in written} == written
 
 
-def test_real_urls_reach_the_source_pages_whole() -> None:
+def test_real_urls_reach_the_source_pages_whole(real_formatter) -> None:
     from html import escape
 
     from generator.build import build_site
 
-    _, pages, _ = build_site(REPO, None, REAL_TODAY)
+    _, pages, _ = build_site(REPO, None, REAL_TODAY, real_formatter)
     for key, url in REAL_URLS.items():
         page = pages[f"sources/{key}/index.md"]
         assert f'<a href="{escape(url)}">{escape(url)}</a>' in page
@@ -292,14 +292,14 @@ def test_a_source_page_lists_the_terms_and_handwritten_pages_that_cite_it() -> N
     assert '<a href="../../formats/problem-solving-workshop/">Problem-solving workshop</a> (formats)' in term_page
 
 
-def test_every_real_reference_formats_cleanly_in_every_style() -> None:
+def test_every_real_reference_formats_cleanly_in_every_style(real_formatter) -> None:
     """Notes keep their case, quotes nest, Chicago puts periods inside quotes, labels are unique."""
     import re
 
     from generator.bibliography import cite_label, format_citations
     from generator.link import link_site
 
-    site = format_citations(link_site(load_content(REPO)))
+    site = format_citations(link_site(load_content(REPO)), real_formatter)
     problems = []
     for key, ref in site.references.items():
         item = csl_item(ref)

@@ -31,8 +31,8 @@ def declared_links(case) -> set[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def real() -> tuple:
-    site, pages, _ = build_site(REPO, None, REAL_TODAY)
+def real(real_formatter) -> tuple:
+    site, pages, _ = build_site(REPO, None, REAL_TODAY, real_formatter)
     return site, pages
 
 
