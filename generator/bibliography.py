@@ -450,6 +450,27 @@ def _person_name(name: str) -> dict:
     return {"family": family, "given": given} if given else {"literal": family}
 
 
+# Fields of references.bib for the casebook's readers, not for a reference manager:
+# shown on the source page, left out of every export (BibTeX, RIS, CSL-JSON).
+EDITORIAL_FIELDS = frozenset({"editorial_note"})
+_EDITORIAL_FIELD = re.compile(r"^\s*(" + "|".join(EDITORIAL_FIELDS) + r")\s*=", re.I | re.M)
+
+
+@cache
+def _without_editorial_fields(raw: str) -> str:
+    library = bibtexparser.parse_string(raw)  # no middleware: values stay as written, LaTeX and all
+    for entry in library.entries:
+        entry.fields = [f for f in entry.fields if f.key.lower() not in EDITORIAL_FIELDS]
+    return bibtexparser.write_string(library).strip()
+
+
+def exported_bibtex(ref: Reference) -> str:
+    """Return the reference's BibTeX entry as the site offers it for download: as written, without editorial fields."""
+    if not _EDITORIAL_FIELD.search(ref.raw):
+        return ref.raw
+    return _without_editorial_fields(ref.raw)
+
+
 def to_bibtex(item: dict) -> str:
     """Return a CSL-JSON web-page item as a BibTeX @online entry, written by bibtexparser."""
     fields = [("title", item["title"]),

@@ -17,7 +17,7 @@ import io
 import json
 from typing import Any
 
-from .bibliography import case_url
+from .bibliography import case_url, exported_bibtex
 from .model import Case, Coding, InventoryEntry, Site, TransferClaim
 from .registry import SCHEMA_FILES, codebook_version, load_schema
 from .urls import absolute, page_url
@@ -98,7 +98,7 @@ def data_files(site: Site) -> dict[str, str]:
     """Return the open data set by path: cases as JSON and CSV, the bibliography as BibTeX, the schemas."""
     records = [case_record(case, site) for case in sorted(site.cases, key=lambda c: c.id)]
     claims = transfer_records(site)
-    bibtex = "\n\n".join(ref.raw for ref in site.references.values()) + "\n"
+    bibtex = "\n\n".join(exported_bibtex(ref) for ref in site.references.values()) + "\n"
     files = {f"data/{name}": json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n"
              for name in SCHEMA_FILES}
     files.update({

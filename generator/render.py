@@ -32,6 +32,7 @@ from .bibliography import (
     case_csl_item,
     cite_label,
     csl_item,
+    exported_bibtex,
     to_bibtex,
     to_ris,
     with_access_date,
@@ -112,18 +113,18 @@ def render_pages(site: Site) -> dict[str, str]:
         mentions = site.backlinks.get(("source", ref.key), ())
         for number, part, pager in _pages_of(mentions, "source", ref.key):
             here = page_url("source", ref.key, number)
-            page(here, "source.md.j2", ref=ref, meta_tags=source_meta(ref) if number == 1 else [],
-                 mentions=part, pager=pager, total=len(mentions),
+            page(here, "source.md.j2", ref=ref, bibtex=exported_bibtex(ref),
+                 meta_tags=source_meta(ref) if number == 1 else [], mentions=part, pager=pager, total=len(mentions),
                  lessons=site.lessons_citing.get(ref.key, ()),
                  terms=[(term, SECTIONS_BY_NAME[term.kind].title, relative(here, _term_url(term)))
                         for term in site.terms_citing.get(ref.key, ())],
                  pages=site.pages_citing.get(ref.key, ()), inventory=site.inventory_citing.get(ref.key, ()))
-        pages[f"{url}{ref.key}.bib"] = ref.raw + "\n"
+        pages[f"{url}{ref.key}.bib"] = exported_bibtex(ref) + "\n"
         pages[f"{url}{ref.key}.ris"] = to_ris(csl_item(ref))
     for kind, item_id, url in [("case", case.id, page_url("case", case.id)) for case in site.cases] + \
             [("lesson", lesson.id, page_url("lesson", lesson.id)) for lesson in site.lessons]:
         works = [site.references[key] for key in site.works_cited.get((kind, item_id), ()) if key in site.references]
-        pages[f"{url}{item_id}-sources.bib"] = "\n\n".join(ref.raw for ref in works) + "\n"
+        pages[f"{url}{item_id}-sources.bib"] = "\n\n".join(exported_bibtex(ref) for ref in works) + "\n"
         pages[f"{url}{item_id}-sources.ris"] = to_ris([csl_item(ref) for ref in works])
     page(page_url("convenor"), "convenors_index.md.j2",
          items=[(c, len(site.backlinks[("convenor", slug)])) for slug, c in site.convenors.items()])

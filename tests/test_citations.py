@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -408,3 +409,20 @@ def test_with_a_warm_store_a_changed_reference_changes_the_pages_that_show_it(tm
     for path in ("sources/doe2001workshops/index.md", "cases/example-dialogue/index.md"):
         assert "Workshops Reconsidered" in pages[path]
         assert "Workshops in Practice" not in pages[path]
+
+
+def test_editorial_notes_stay_on_the_source_page_and_out_of_every_export(real_formatter) -> None:
+    site, pages, _ = build_site(REPO, None, REAL_TODAY, real_formatter)
+    noted = [ref for ref in site.references.values() if re.fullmatch(r"[\w ,;.()-]{30,}",
+                                                                     ref.fields.get("editorial_note", ""))]
+    assert len(noted) > 100
+    exports = {path: text for path, text in pages.items() if path.endswith((".bib", ".ris", ".json", ".csv"))}
+    assert "data/references.bib" in exports and len(exports) > 1000
+    assert [path for path, text in exports.items() if "editorial_note" in text] == []
+    for ref in noted[:50]:
+        leaked = [path for path, text in exports.items() if ref.fields["editorial_note"] in text]
+        assert leaked == [], ref.key
+        assert ref.fields["editorial_note"] in pages[f"sources/{ref.key}/index.md"]
+        written = {field.key for field in bibtexparser.parse_string(ref.raw).entries[0].fields}
+        download = bibtexparser.parse_string(pages[f"sources/{ref.key}/{ref.key}.bib"]).entries[0]
+        assert download.key == ref.key and {field.key for field in download.fields} == written - {"editorial_note"}
