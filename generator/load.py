@@ -562,6 +562,12 @@ def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[st
             problems.append(Problem(display, start + 1, 1, "E023",
                                     f"the url of '{entry.key}' is not a web address",
                                     "use an address starting with https:// or http://"))
+        year = fields.get("year", "")
+        if year and not re.fullmatch(r"\d{4}", year):
+            problems.append(Problem(display, start + 1, 1, "E025",
+                                    f"the year of '{entry.key}' is '{year}', not a year",
+                                    "write the year of publication as four digits, e.g. year = {2005}; "
+                                    "a journal's volume label or season goes in `volume` or `issue`"))
         raw = "\n".join(lines[start: start + (entry.raw or "").count("\n") + 1])
         references[entry.key] = Reference(
             key=entry.key,

@@ -58,6 +58,7 @@ PROBLEM_CODES: Mapping[str, str] = MappingProxyType({
     'E022': 'a `crossref` to a key that is not in `references.bib`',
     'E023': 'a `url` in `references.bib` that is not an http(s) address',
     'E024': 'a BibTeX key with characters other than letters, digits and `- _ : .`',
+    'E025': 'a BibTeX `year` that is not a four-digit year',
     'E030': 'a required field is missing',
     'E031': 'an unknown field (often a typo; the message suggests the right name)',
     'E032': 'a value of the wrong kind (text for a number, one value for a list, …)',
