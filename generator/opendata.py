@@ -36,6 +36,9 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
         "approximate": case.approximate,
         "track": case.track,
         "conflict": case.conflict,
+        "conflict_ucdp": _conflict_ucdp(case, site),
+        "identifiers": {"wikidata": case.identifiers.wikidata or None, "ucdp": case.identifiers.ucdp,
+                        "pax": list(case.identifiers.pax)},
         "countries": list(case.countries),
         "regions": list(site.case_regions[case.id]),
         "convenors": [{"name": part.convenor.name, "type": part.convenor.type, "role": part.role}
@@ -50,6 +53,14 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
         "codebook_version": codebook_version(),
         **_coding_record(case.coding),
     }
+
+
+def _conflict_ucdp(case: Case, site: Site) -> int | None:
+    """Return the UCDP conflict id of the case's conflict (the case's own, where it gives one)."""
+    if case.identifiers.ucdp:
+        return case.identifiers.ucdp
+    term = site.vocabulary.get("conflicts", {}).get(case.conflict)
+    return term.identifiers.ucdp if term else None
 
 
 def _keys(refs) -> list[str]:
@@ -162,6 +173,9 @@ CASE_COLUMNS = (
     ("end", "the year it ended; empty while it continues"),
     ("track", "the track as filed: 2 (unofficial) or 1.5 (semi-official)"),
     ("conflict", "the conflict's id (see the conflicts pages)"),
+    ("conflict_ucdp", "the conflict's id in the UCDP/PRIO Armed Conflict Dataset, where it is one conflict there"),
+    ("wikidata", "the case's Wikidata item, where one exists"),
+    ("pax", "ids of agreements in the PA-X Peace Agreements Database the case fed into"),
     ("countries", "ISO 3166-1 alpha-2 codes of the parties"),
     ("regions", "the regions of those countries"),
     ("convenors", "the convenors' names"),
@@ -235,6 +249,8 @@ def _flat_case(record: dict[str, Any]) -> dict[str, Any]:
     secrecy = record["confidentiality"] or {}
     funding = record["funding"]
     return record | {
+        "wikidata": record["identifiers"]["wikidata"],
+        "pax": record["identifiers"]["pax"],
         "situation_phase": situation.get("phase"),
         "situation_relations": situation.get("relations"),
         "situation_conflict_type": situation.get("conflict_type"),

@@ -155,3 +155,21 @@ def test_long_lists_are_split_over_pages_that_do_not_grow_with_the_collection(tm
         assert f"{index}page/3/index.md" not in pages
     assert "t2-pager" not in pages["convenors/benchmark-institute-0/index.md"]  # 5 cases: one page
     assert "convenors/benchmark-institute-0/page/2/index.md" not in pages
+
+
+def test_each_conflict_links_its_ucdp_record_and_the_open_data_carries_it(real) -> None:
+    import csv
+    import io
+
+    site, pages = real
+    conflicts = site.vocabulary["conflicts"]
+    with_ids = {term.id: term.identifiers.ucdp for term in conflicts.values() if term.identifiers.ucdp}
+    assert len(with_ids) >= 30
+    for conflict, ucdp in with_ids.items():
+        page = pages[source_path(page_url("conflicts", conflict))]
+        assert f'<a href="https://ucdp.uu.se/conflict/{ucdp}">UCDP conflict {ucdp}</a>' in page, conflict
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(pages["data/cases.csv"]))}
+    for case in site.cases:
+        expected = case.identifiers.ucdp or with_ids.get(case.conflict)
+        assert rows[case.id]["conflict_ucdp"] == (str(expected) if expected else ""), case.id
+        assert rows[case.id]["pax"] == "; ".join(str(n) for n in case.identifiers.pax), case.id
