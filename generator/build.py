@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,20 +46,41 @@ def settings_from_config(config: Any) -> dict[str, str]:
             "docs_dir": config.docs_dir or ""}
 
 
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the content is read, checked and linked.
+
+    These stages build hundreds of thousands of small objects that live on
+    (the parsed files, then the frozen model) and make next to no reference
+    cycles, so the collector finds nothing; yet each full collection walks
+    every object made so far, a third of `check`'s time at 1,000 cases.
+    Reference counting frees everything as usual; the collector resumes after.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def check(root: Path, today: dt.date) -> tuple[Problem, ...]:
     """Return every problem (errors and warnings) in the content under `root`."""
-    return validate_content(load_content(root), today)
+    with _cyclic_gc_paused():
+        return validate_content(load_content(root), today)
 
 
 def link_content(root: Path, settings: dict[str, str] | None,
                  today: dt.date) -> tuple[Site, tuple[Problem, ...]]:
     """Return the linked site and any warnings; raise ContentError on errors."""
-    raw = load_content(root, Path(settings["docs_dir"]) if settings and settings.get("docs_dir") else None)
-    problems = validate_content(raw, today)
-    errors = tuple(p for p in problems if p.severity is Severity.ERROR)
-    if errors:
-        raise ContentError(errors)
-    return link_site(raw, settings), tuple(p for p in problems if p.severity is not Severity.ERROR)
+    with _cyclic_gc_paused():
+        raw = load_content(root, Path(settings["docs_dir"]) if settings and settings.get("docs_dir") else None)
+        problems = validate_content(raw, today)
+        errors = tuple(p for p in problems if p.severity is Severity.ERROR)
+        if errors:
+            raise ContentError(errors)
+        return link_site(raw, settings), tuple(p for p in problems if p.severity is not Severity.ERROR)
 
 
 def build_site(root: Path, settings: dict[str, str] | None, today: dt.date,

@@ -393,11 +393,12 @@ def _read_node(display: str, loader: Any, node: yaml.Node, path: KeyPath, values
                                 "write the value out in full"))
         return None
     seen.add(id(node))
-    values[path] = _mark(node)
+    mark = node.start_mark
+    values[path] = position = (mark.line + 1, mark.column + 1)
     if isinstance(node, yaml.ScalarNode):
         if node.style in ("|", ">"):
             # A block scalar's text starts on the line after its indicator.
-            values[path] = (node.start_mark.line + 2, keys.get(path, _mark(node))[1] + 2)
+            values[path] = (mark.line + 2, keys.get(path, position)[1] + 2)
         return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
     if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
         mapping: dict[Any, Any] = {}
@@ -422,10 +423,10 @@ def _read_node(display: str, loader: Any, node: yaml.Node, path: KeyPath, values
                                         f"duplicate field '{key}' (first on line {first_seen[key][0]})",
                                         "keep one of them; YAML would silently drop the first"))
                 continue
-            first_seen[key] = _mark(key_node)
-            keys[path + (key,)] = _mark(key_node)
+            key_path = path + (key,)
+            first_seen[key] = keys[key_path] = _mark(key_node)
             name = key if key_node.tag == _STR else loader.construct_object(key_node, deep=True)
-            mapping[name] = _read_node(display, loader, value_node, path + (key,), values, keys, problems, seen)
+            mapping[name] = _read_node(display, loader, value_node, key_path, values, keys, problems, seen)
         return mapping
     if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
         return [_read_node(display, loader, item, path + (index,), values, keys, problems, seen)

@@ -273,15 +273,25 @@ def defaults(schema_name: str) -> dict[FieldPath, Any]:
     return {path: node["default"] for path, node, _ in walk_schema(schema_name) if "default" in node}
 
 
-def values_at(data: Any, path: FieldPath, where: tuple = ()) -> Iterator[tuple[tuple, Any]]:
-    """Yield (key path, value) for every value at a field path in parsed YAML; `*` matches each list item."""
-    if not path:
-        yield where, data
-        return
-    head, rest = path[0], path[1:]
-    if head == "*":
-        members = enumerate(data) if isinstance(data, list) else data.items() if isinstance(data, dict) else ()
-        for key, item in members:
-            yield from values_at(item, rest, where + (key,))
-    elif isinstance(data, dict) and head in data:
-        yield from values_at(data[head], rest, where + (head,))
+def values_at(data: Any, path: FieldPath, where: tuple = ()) -> list[tuple[tuple, Any]]:
+    """Return (key path, value) for every value at a field path in parsed YAML, in document order.
+
+    `*` matches each list item (or each mapping value). Walked level by level
+    rather than recursively: validation calls this for every declared field of
+    every file.
+    """
+    found: list[tuple[tuple, Any]] = [(where, data)]
+    for head in path:
+        deeper: list[tuple[tuple, Any]] = []
+        if head == "*":
+            for at, value in found:
+                if isinstance(value, list):
+                    deeper += [(at + (index,), item) for index, item in enumerate(value)]
+                elif isinstance(value, dict):
+                    deeper += [(at + (key,), item) for key, item in value.items()]
+        else:
+            deeper = [(at + (head,), value[head]) for at, value in found if isinstance(value, dict) and head in value]
+        if not deeper:
+            return []
+        found = deeper
+    return found

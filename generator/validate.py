@@ -260,9 +260,28 @@ def _is_placeholder(value: Any) -> bool:
 
 
 def _scan(doc: Document) -> tuple[list[Problem], bool]:
-    """Return the placeholders left in a document, and whether it holds a decimal number (see `_compiled`)."""
+    """Return the placeholders left in a document, and whether it holds a decimal number (see `_compiled`).
+
+    One pass over the values alone; the paths of placeholders are looked for
+    only in a document that has one (a fresh scaffold), which is rare.
+    """
+    holds_float = has_placeholder = False
+    stack: list[Any] = [doc.data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            has_placeholder = has_placeholder or PLACEHOLDER in value
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, float):
+            holds_float = True
+    return (_placeholders(doc) if has_placeholder else []), holds_float
+
+
+def _placeholders(doc: Document) -> list[Problem]:
     problems = []
-    holds_float = False
     stack: list[tuple[tuple, Any]] = [((), doc.data)]
     while stack:
         path, value = stack.pop()
@@ -276,9 +295,7 @@ def _scan(doc: Document) -> tuple[list[Problem], bool]:
             stack.extend((path + (key,), item) for key, item in value.items())
         elif isinstance(value, list):
             stack.extend((path + (index,), item) for index, item in enumerate(value))
-        elif isinstance(value, float):
-            holds_float = True
-    return problems, holds_float
+    return problems
 
 
 def _field_name(path: Iterable[Any]) -> str:
