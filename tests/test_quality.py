@@ -114,7 +114,10 @@ class Visit:
     def breaches(self) -> list[str]:
         return self.page.evaluate("window.__policyBreaches")
 
-    def close(self) -> None:
+    def __enter__(self) -> Visit:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
         self.context.close()
 
 
@@ -130,8 +133,7 @@ def _axe_violations(page) -> list[tuple[str, list]]:
 @pytest.mark.parametrize("kind", PAGE_TYPES)
 def test_every_page_type_loads_cleanly_passes_axe_and_fits(browser, published: str, kind: str, scheme: str,
                                                          viewport: dict[str, int]) -> None:
-    visit = Visit(browser, published + PAGE_TYPES[kind], viewport, scheme)
-    try:
+    with Visit(browser, published + PAGE_TYPES[kind], viewport, scheme) as visit:
         page = visit.page
         assert visit.response is not None
         assert visit.response.status == (404 if kind == "not found" else 200)
@@ -143,14 +145,11 @@ def test_every_page_type_loads_cleanly_passes_axe_and_fits(browser, published: s
         assert overflow <= 0, "the page scrolls sideways outside its scroll boxes"
         assert visit.problems == []
         assert visit.breaches() == []
-    finally:
-        visit.close()
 
 
 @pytest.mark.browser
 def test_search_runs_under_the_policy(browser, published: str) -> None:
-    visit = Visit(browser, published + "cases/", DESKTOP, "light")
-    try:
+    with Visit(browser, published + "cases/", DESKTOP, "light") as visit:
         page = visit.page
         box = page.locator('input[data-md-component="search-query"]')
         box.click()
@@ -160,14 +159,11 @@ def test_search_runs_under_the_policy(browser, published: str) -> None:
         assert "Dartmouth Conference" in " ".join(results.all_inner_texts())
         assert visit.problems == []
         assert visit.breaches() == []
-    finally:
-        visit.close()
 
 
 @pytest.mark.browser
 def test_the_policy_refuses_scripts_the_site_did_not_ship(browser, published: str) -> None:
-    visit = Visit(browser, published + "cases/oslo-back-channel/", DESKTOP, "light")
-    try:
+    with Visit(browser, published + "cases/oslo-back-channel/", DESKTOP, "light") as visit:
         page = visit.page
         page.evaluate("""() => {
           const script = document.createElement('script');
@@ -184,8 +180,6 @@ def test_the_policy_refuses_scripts_the_site_did_not_ship(browser, published: st
         directives = {breach.split()[0] for breach in visit.breaches()}
         assert directives and directives <= {"script-src-elem", "script-src-attr", "script-src"}, visit.breaches()
         assert len(visit.breaches()) == 3
-    finally:
-        visit.close()
 
 
 # The Nu HTML checker's errors on markup that Material for MkDocs itself emits,
