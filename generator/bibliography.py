@@ -17,12 +17,13 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import itertools
 import json
 import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from functools import cache
@@ -205,6 +206,7 @@ class CitationFormatter:
 
     def __init__(self, store: Path | None = None) -> None:
         self._done: dict[str, str] = {}
+        self.made: dict[int, tuple[Any, str, Any]] = {}  # what format_citations made last, by id of its source
         self._store = store / f"{formatting_version()}.json" if store else None
         self._unsaved = False
         if self._store and self._store.is_file():
@@ -234,12 +236,14 @@ class CitationFormatter:
 
     def prepare(self, items: Iterable[dict]) -> None:
         """Format, ahead of use and in parallel when there are many, the items not yet formatted."""
-        missing = list(dict.fromkeys(key for item in items for style in STYLES
-                                     if (key := self._key(item, style)) not in self._done))
         workers = min(os.cpu_count() or 1, 4)
         # Forking is only safe while this is the process's one thread (not under `mkdocs serve`).
-        if len(missing) < PARALLEL_FROM or workers < 2 or threading.active_count() > 1:
+        if workers < 2 or threading.active_count() > 1:
             return  # formatted one by one as they are asked for
+        missing = list(dict.fromkeys(key for item in items for style in STYLES
+                                     if (key := self._key(item, style)) not in self._done))
+        if len(missing) < PARALLEL_FROM:
+            return
         chunks = [missing[start:start + 50] for start in range(0, len(missing), 50)]
         # "fork": the workers inherit the loaded styles and need no main module to re-import.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -367,20 +371,35 @@ def format_citations(site: Site, formatter: CitationFormatter | None = None) -> 
     formatter = formatter or CitationFormatter()
     site_url = site.settings.get("site_url", "")
     suffixes = year_suffixes(site.references.values())
-    formatter.prepare([csl_item(ref) for ref in site.references.values()]
-                      + [case_csl_item(case, site_url) for case in site.cases])
-    references = {}
-    for key, ref in site.references.items():
-        ref = replace(ref, year_suffix=suffixes.get(key, ""))
+    formatter.prepare(itertools.chain((csl_item(ref) for ref in site.references.values()),
+                                      (case_csl_item(case, site_url) for case in site.cases)))
+    made, formatter.made = formatter.made, {}
+
+    def once(source: Any, detail: str, make: Callable[..., Any], *args: Any) -> Any:
+        # By the object formatted (the same while its file is unchanged, see load.py): a
+        # rebuild under `mkdocs serve` reuses the last build's results for unchanged ones.
+        found = made.get(id(source))
+        if found is None or found[0] is not source or found[1] != detail:
+            found = (source, detail, make(*args))
+        formatter.made[id(source)] = found
+        return found[2]
+
+    def formatted_reference(ref: Reference, suffix: str) -> Reference:
+        ref = replace(ref, year_suffix=suffix)
         formatted = formatter.in_every_style(csl_item(ref))
         if ref.year_suffix:  # the list shows the same year as the text: 2004a, n.d.-b
             formatted = MappingProxyType({style: _suffixed(text, ref) for style, text in formatted.items()})
-        references[key] = replace(ref, formatted=formatted)
+        return replace(ref, formatted=formatted)
+
+    def case_citation(case: Case) -> Mapping[str, str]:
+        return formatter.in_every_style(case_csl_item(case, site_url))
+
+    references = {key: once(ref, suffixes.get(key, ""), formatted_reference, ref, suffixes.get(key, ""))
+                  for key, ref in site.references.items()}
     site = replace(
         site,
         references=MappingProxyType(references),
-        case_citations=MappingProxyType({case.id: formatter.in_every_style(case_csl_item(case, site_url))
-                                         for case in site.cases}),
+        case_citations=MappingProxyType({case.id: once(case, site_url, case_citation, case) for case in site.cases}),
     )
     formatter.save()
     return site

@@ -17,6 +17,7 @@ from .bibliography import CitationFormatter, format_citations
 from .link import inventory_from_data, link_site
 from .load import load_content, load_yaml_file
 from .model import ContentError, InventoryEntry, Problem, Severity, Site
+from .page_cache import PageCache
 from .registry import ID, INVENTORY_SCHEMA
 from .render import make_environment_for_files, render_pages
 from .urls import slugify
@@ -99,15 +100,17 @@ def link_content(root: Path, settings: dict[str, str] | None,
 
 
 def build_site(root: Path, settings: dict[str, str] | None, today: dt.date,
-               formatter: CitationFormatter | None = None) -> tuple[Site, dict[str, str], tuple[Problem, ...]]:
+               formatter: CitationFormatter | None = None,
+               page_cache: PageCache | None = None) -> tuple[Site, dict[str, str], tuple[Problem, ...]]:
     """Return the linked and formatted site, its rendered files and any warnings; raise ContentError on errors.
 
-    Pass the same `formatter` to successive builds to format only the references that changed.
+    Pass the same `formatter` to successive builds to format only the references that changed,
+    and the same `page_cache` to render only the pages whose inputs changed.
     """
     site, warnings = link_content(root, settings, today)
     site = format_citations(site, formatter)
     with _made_objects_frozen():
-        return site, render_pages(site), warnings
+        return site, render_pages(site, page_cache), warnings
 
 
 def scaffold_case(root: Path, title: str, today: dt.date, entry: InventoryEntry | None = None) -> Path:

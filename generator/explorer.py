@@ -38,6 +38,7 @@ from .bibliography import cite_label
 from .codebook import transfer_claims
 from .model import Case, Site, TransferClaim
 from .opendata import CASE_COLUMNS, case_csv_row, case_record
+from .page_cache import Derive, compute
 from .registry import CASE_SCHEMA, FacetDeclaration, TermField, term_fields, walk_schema
 from .urls import page_url
 
@@ -143,8 +144,11 @@ def index_url() -> str:
     return f"{page_url('explore')}index.json"
 
 
-def explorer_files(site: Site, country: Callable[[str], str]) -> dict[str, str]:
-    """Return the explorer's JSON files by path: the index of cases and facets, and the chunks of details."""
+def explorer_files(site: Site, country: Callable[[str], str], derive: Derive = compute) -> dict[str, str]:
+    """Return the explorer's JSON files by path: the index of cases and facets, and the chunks of details.
+
+    Each chunk of details is made through `derive` (a PageCache keeps those whose cases did not change).
+    """
     facets, rows = explorer_data(site)
     positions = [{value: index for index, (value, _, _) in enumerate(facet.options)} for facet in facets]
     cases = []
@@ -171,13 +175,18 @@ def explorer_files(site: Site, country: Callable[[str], str]) -> dict[str, str]:
     files = {index_url(): _compact(index)}
     for number in range(1, len(chunks) + 1):
         part = site.cases[(number - 1) * CHUNK_SIZE: number * CHUNK_SIZE]
-        details = []
-        for case in part:
-            record = case_record(case, site)
-            details.append({"id": case.id, "compare": [values for _, values in compare_rows(case, site, country)],
-                            "csv": case_csv_row(record), "record": record})
-        files[chunk_url(number)] = _compact(details)
+        files[chunk_url(number)] = derive(chunk_url(number), _details_file, site, part, country)
     return files
+
+
+def _details_file(site: Site, part: tuple[Case, ...], country: Callable[[str], str]) -> str:
+    """Return one file of case details: what the compare page and the explorer's downloads need of each case."""
+    details = []
+    for case in part:
+        record = case_record(case, site)
+        details.append({"id": case.id, "compare": [values for _, values in compare_rows(case, site, country)],
+                        "csv": case_csv_row(record), "record": record})
+    return _compact(details)
 
 
 def _compact(data: Any) -> str:

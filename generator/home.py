@@ -63,8 +63,7 @@ def home_context(site: Site) -> dict[str, Any]:
 
 def home_section(site: Site) -> str:
     """Return the home page's top part as an HTML block for the home page's Markdown."""
-    env = make_environment(site)
-    return env.get_template("home.md.j2").render(here="", site=site, **home_context(site))
+    return make_environment().get_template("home.md.j2").render(here="", site=site, **home_context(site))
 
 
 def insert_home_section(markdown: str, section: str) -> str:

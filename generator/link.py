@@ -8,6 +8,7 @@ Everything is sorted with explicit keys, so output is deterministic.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -15,7 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .citations import find_citations
-from .load import RawContent
+from .load import Document, RawContent
 from .model import (
     Case,
     Coding,
@@ -60,8 +61,8 @@ RELATED_LIMIT = 5
 def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
     """Return the linked Site for content that has passed validation."""
     settings = dict(settings or {})
-    vocabulary = _vocabulary(raw.vocabulary.data if raw.vocabulary else {})
-    cases = tuple(sorted((_case(doc.stem, doc.path, doc.data) for doc in raw.cases),
+    vocabulary = _vocabulary_of(raw.vocabulary) if raw.vocabulary else _vocabulary({})
+    cases = tuple(sorted((_case_of(doc) for doc in raw.cases),
                          key=lambda c: (c.start, c.title.lower(), c.id)))
     lessons = tuple(sorted((_lesson(doc.stem, doc.path, doc.data) for doc in raw.lessons),
                            key=lambda lesson: lesson.id))
@@ -167,6 +168,12 @@ def _refs(items: Any) -> tuple[SourceRef, ...]:
                  for item in items or ())
 
 
+@functools.lru_cache(maxsize=4)
+def _vocabulary_of(doc: Document) -> MappingProxyType:
+    """Return the vocabulary of a parsed vocabulary.yml: the same Term objects while the file is unchanged."""
+    return _vocabulary(doc.data)
+
+
 def _vocabulary(data: dict) -> MappingProxyType:
     sections = {}
     for section in VOCABULARY_SECTIONS:
@@ -193,6 +200,16 @@ def inventory_from_data(entry_id: str, path: str, data: dict) -> InventoryEntry:
         summary=" ".join(data["summary"].split()), sources=_refs(data["sources"]), reviewed=str(data["reviewed"]),
         track=data.get("track", ""), conflict=data.get("conflict", ""),
         also_known_as=tuple(data.get("also_known_as") or ()))
+
+
+@functools.lru_cache(maxsize=20_000)
+def _case_of(doc: Document) -> Case:
+    """Return the case of a parsed file: the same Case object for the same Document (an unchanged file).
+
+    Under `mkdocs serve`, unchanged cases are then the same objects from one
+    build to the next, and what is derived from them needs no recomputing.
+    """
+    return _case(doc.stem, doc.path, doc.data)
 
 
 def _case(case_id: str, path: str, data: dict) -> Case:

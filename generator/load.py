@@ -65,9 +65,13 @@ _ContentLoader.add_implicit_resolver(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Document:
-    """A parsed YAML file: its data and the line/column of every key and value."""
+    """A parsed YAML file: its data and the line/column of every key and value.
+
+    Compared and hashed by identity: `parse_yaml` returns the same Document for
+    the same text, so what is made from one (a Case) can be kept by it.
+    """
 
     path: str
     data: Any
@@ -270,8 +274,9 @@ def _parse_yaml(display: str, text: str) -> tuple[Document | None, tuple[Problem
 
 
 def forget_parsed() -> None:
-    """Drop the parsed documents kept by `parse_yaml`, so that the next load parses every file (benchmarks)."""
+    """Drop the files kept parsed by `parse_yaml` and `parse_bibtex`: the next load parses all (benchmarks)."""
     _parse_yaml.cache_clear()
+    _parse_bibtex.cache_clear()
 
 
 def _parse(display: str, text: str, problems: list[Problem]) -> Document | None:
@@ -506,6 +511,22 @@ def _load_bibtex(root: Path, path: Path, problems: list[Problem]) -> Mapping[str
 
 def parse_bibtex(display: str, text: str, problems: list[Problem]) -> Mapping[str, Reference]:
     """Return the entries of BibTeX text by key, recording malformed and duplicate entries."""
+    references, found = _parse_bibtex(display, text)
+    problems.extend(found)
+    return references
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_bibtex(display: str, text: str) -> tuple[Mapping[str, Reference], tuple[Problem, ...]]:
+    """Return the references of a file's text and the problems met: a pure function of the two, so kept.
+
+    Under `mkdocs serve`, a rebuild after a change elsewhere then reuses the same Reference objects.
+    """
+    problems: list[Problem] = []
+    return MappingProxyType(_read_bibtex(display, text, problems)), tuple(problems)
+
+
+def _read_bibtex(display: str, text: str, problems: list[Problem]) -> dict[str, Reference]:
     # bibtexparser logs each malformed block itself; the problem list reports it instead.
     parser_log = logging.getLogger("bibtexparser")
     level = parser_log.level

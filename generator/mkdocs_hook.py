@@ -37,6 +37,7 @@ from generator.home import home_section, insert_home_section
 from generator.load import CONTENT_FILES
 from generator.model import ContentError, Problem, summarise
 from generator.orientation import hide_navigation, is_generated, name_permalinks, tabs_by_folder
+from generator.page_cache import PageCache
 from generator.render import TEMPLATES, make_environment_for_files
 from generator.search import KINDS, SearchIndexError, index_site
 
@@ -54,6 +55,7 @@ _last_good: dict[str, dict[str, str]] = {}
 _written: dict[str, tuple[str, dict[str, str]]] = {}  # under serve --dirty: (fingerprint, pages) last written
 _current_problems: dict[str, tuple[Problem, ...]] = {}
 _formatters: dict[str, CitationFormatter] = {}
+_page_caches: dict[str, PageCache] = {}  # under serve: rendered pages with what each read (page_cache.py)
 _home: dict[str, str] = {}  # by config file: the home page's computed top part (generator/home.py)
 _BODY = re.compile(r"<body[^>]*>")
 CACHE = ".cache"  # beside mkdocs.yml: formatted references kept between builds (see bibliography.py)
@@ -71,6 +73,7 @@ def on_startup(*, command: str, dirty: bool) -> None:
     """
     _serving.clear()
     _written.clear()
+    _page_caches.clear()
     if command == "serve":
         _serving.add("dirty" if dirty else "clean")
         if dirty:
@@ -98,7 +101,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         raise PluginError(str(error)) from None
     try:
         formatter = _formatters.setdefault(key, CitationFormatter(_root(config) / CACHE / "citations"))
-        site, pages, warnings = build_site(_root(config), settings, today, formatter)
+        page_cache = _page_caches.setdefault(key, PageCache()) if _serving else None
+        site, pages, warnings = build_site(_root(config), settings, today, formatter, page_cache)
         home = home_section(site)
     except ContentError as error:
         if _serving and key in _last_good:

@@ -19,6 +19,7 @@ from typing import Any
 
 from .bibliography import case_url, exported_bibtex
 from .model import Case, Coding, InventoryEntry, Site, TransferClaim
+from .page_cache import Derive, compute
 from .registry import SCHEMA_FILES, codebook_version, load_schema
 from .urls import absolute, page_url
 
@@ -105,16 +106,24 @@ def transfer_records(site: Site) -> list[dict[str, Any]]:
             for index, claim in enumerate(case.coding.transfer or (), start=1)]
 
 
-def data_files(site: Site) -> dict[str, str]:
-    """Return the open data set by path: cases as JSON and CSV, the bibliography as BibTeX, the schemas."""
-    records = [case_record(case, site) for case in sorted(site.cases, key=lambda c: c.id)]
+def data_files(site: Site, derive: Derive = compute) -> dict[str, str]:
+    """Return the open data set by path: cases as JSON and CSV, the bibliography as BibTeX, the schemas.
+
+    Each case's part of cases.json and cases.csv is made through `derive` (a
+    PageCache keeps those of unchanged cases); the files are as `json.dumps`
+    and `csv` write the whole list.
+    """
+    cases = sorted(site.cases, key=lambda c: c.id)
     claims = transfer_records(site)
     bibtex = "\n\n".join(exported_bibtex(ref) for ref in site.references.values()) + "\n"
     files = {f"data/{name}": json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n"
              for name in SCHEMA_FILES}
+    records_json = ",\n".join(derive(f"data/cases.json#{case.id}", _case_json, site, case) for case in cases)
+    header = _csv([], CASE_COLUMNS)
     files.update({
-        "data/cases.json": json.dumps(records, indent=2, ensure_ascii=False) + "\n",
-        "data/cases.csv": _csv(records, CASE_COLUMNS),
+        "data/cases.json": f"[\n{records_json}\n]\n" if cases else "[]\n",
+        "data/cases.csv": header + "".join(derive(f"data/cases.csv#{case.id}", _case_csv_line, site, case)
+                                           for case in cases),
         "data/transfer.json": json.dumps(claims, indent=2, ensure_ascii=False) + "\n",
         "data/transfer.csv": _csv(claims, TRANSFER_COLUMNS),
         "data/references.bib": bibtex,
@@ -123,6 +132,19 @@ def data_files(site: Site) -> dict[str, str]:
     files["data/inventory.json"] = json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
     files["data/inventory.csv"] = _csv(entries, INVENTORY_COLUMNS)
     return files
+
+
+def _case_json(site: Site, case: Case) -> str:
+    """Return a case's record as it stands, indented, in the list of cases.json."""
+    return "\n".join("  " + line for line in json.dumps(case_record(case, site), indent=2,
+                                                       ensure_ascii=False).split("\n"))
+
+
+def _case_csv_line(site: Site, case: Case) -> str:
+    """Return a case's row of cases.csv."""
+    table = io.StringIO()
+    csv.writer(table, lineterminator="\n").writerow(case_csv_row(case_record(case, site)))
+    return table.getvalue()
 
 
 def inventory_record(entry: InventoryEntry, site: Site) -> dict[str, Any]:

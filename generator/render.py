@@ -14,6 +14,7 @@ escaped here because Material prints titles and descriptions unescaped.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -43,6 +44,7 @@ from .feeds import feed_files, feed_link
 from .model import Case, Reference, Site, SourceRef, Term
 from .notfound import case_ids_file
 from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
+from .page_cache import PageCache, SiteReads, compute, folder_digest
 from .prose import glossary_index, link_glossary_terms, plain_text, prose_html
 from .registry import (
     EXTRA_COUNTRY_CODES,
@@ -64,13 +66,34 @@ TEMPLATES = Path(__file__).parent / "templates"
 DOWNLOAD_LABELS = {"bib": "BibTeX", "ris": "RIS", "json": "CSL-JSON"}
 
 
-def render_pages(site: Site) -> dict[str, str]:
-    """Return every generated page and data file as `{path: text}`, in a stable order."""
-    env = make_environment(site)
+def render_pages(site: Site, cache: PageCache | None = None) -> dict[str, str]:
+    """Return every generated page and data file as `{path: text}`, in a stable order.
+
+    With a `cache` (kept by `mkdocs serve` from one build to the next), a page
+    whose inputs are all unchanged is served as last rendered (see page_cache.py).
+    """
+    env = make_environment(TEMPLATES)
+    glossary = glossary_index(site)
     pages: dict[str, str] = {}
+    derive = cache.derive if cache is not None else compute
+    if cache is not None:
+        cache.start_build()
+        # What every page may read besides its own context and the site: the templates and the glossary's terms.
+        constants = (folder_digest(TEMPLATES), glossary.terms)
 
     def page(url: str, template: str, **context: Any) -> None:
-        pages[source_path(url)] = env.get_template(template).render(here=url, site=site, **context)
+        path = source_path(url)
+        if cache is None:
+            pages[path] = env.get_template(template).render(here=url, site=site, glossary=glossary, **context)
+            return
+        key = cache.key(*constants, template, url, *sorted(context), *(context[name] for name in sorted(context)))
+        text = cache.get(path, key, site)
+        if text is None:
+            reads: dict = {}
+            text = env.get_template(template).render(here=url, site=SiteReads(site, reads), glossary=glossary,
+                                                     **context)
+            cache.put(path, key, reads, text)
+        pages[path] = text
 
     for number, part, pager in _pages_of(site.cases, "case", "", INDEX_PAGE_SIZE):
         page(page_url("case", "", number), "cases_index.md.j2", rows=part, pager=pager, total=len(site.cases),
@@ -79,8 +102,8 @@ def render_pages(site: Site) -> dict[str, str]:
     for case in site.cases:
         url = page_url("case", case.id)
         item = case_csl_item(case, site_url)
-        downloads = {f"{case.id}.bib": to_bibtex(item), f"{case.id}.ris": to_ris(item),
-                     f"{case.id}.json": json.dumps([item], indent=2, ensure_ascii=False) + "\n"}
+        downloads = {f"{case.id}.{kind}": derive(f"{url}{case.id}.{kind}", case_download, site, case, kind)
+                     for kind in DOWNLOAD_LABELS}
         page(url, "case.md.j2", case=case, regions=site.case_regions[case.id],
              citation={style: with_access_date(text, style) for style, text in site.case_citations[case.id].items()},
              bibtex=downloads[f"{case.id}.bib"],
@@ -123,9 +146,8 @@ def render_pages(site: Site) -> dict[str, str]:
         pages[f"{url}{ref.key}.ris"] = to_ris(csl_item(ref))
     for kind, item_id, url in [("case", case.id, page_url("case", case.id)) for case in site.cases] + \
             [("lesson", lesson.id, page_url("lesson", lesson.id)) for lesson in site.lessons]:
-        works = [site.references[key] for key in site.works_cited.get((kind, item_id), ()) if key in site.references]
-        pages[f"{url}{item_id}-sources.bib"] = "\n\n".join(exported_bibtex(ref) for ref in works) + "\n"
-        pages[f"{url}{item_id}-sources.ris"] = to_ris([csl_item(ref) for ref in works])
+        for name in (f"{item_id}-sources.bib", f"{item_id}-sources.ris"):
+            pages[url + name] = derive(url + name, sources_download, site, kind, item_id, name.rsplit(".", 1)[1])
     page(page_url("convenor"), "convenors_index.md.j2",
          items=[(c, len(site.backlinks[("convenor", slug)])) for slug, c in site.convenors.items()])
     for slug, convenor in site.convenors.items():
@@ -150,7 +172,7 @@ def render_pages(site: Site) -> dict[str, str]:
     page(page_url("explore"), "explore.md.j2", total=len(site.cases), rows=site.cases[:FIRST_ROWS],
          index=index_url(), root=root)
     page(page_url("compare"), "compare.md.j2", index=index_url(), root=root)
-    pages.update(explorer_files(site, country_name))
+    pages.update(explorer_files(site, country_name, derive))
     glossary_sections = [(section.name, section.title, list(site.vocabulary[section.name].values()),
                           bool(section.folder)) for section in SECTIONS if section.name == "concepts" or section.folder]
     page(page_url("glossary"), "glossary.md.j2", sections=glossary_sections,
@@ -177,11 +199,31 @@ def render_pages(site: Site) -> dict[str, str]:
     page(page_url("inventory"), "inventory.md.j2")
     for url, template, context in view_pages(site):
         page(url, template, **context)
-    pages.update(data_files(site))
+    pages.update(data_files(site, derive))
     pages.update(feed_files(site))
     pages.update(spelling_files(site))
     pages.update(case_ids_file(site))
+    if cache is not None:
+        cache.end_build()
     return pages
+
+
+def case_download(site: Site, case: Case, kind: str) -> str:
+    """Return a case's citation as a download: BibTeX ("bib"), RIS ("ris") or CSL-JSON ("json")."""
+    item = case_csl_item(case, site.settings.get("site_url", ""))
+    if kind == "bib":
+        return to_bibtex(item)
+    if kind == "ris":
+        return to_ris(item)
+    return json.dumps([item], indent=2, ensure_ascii=False) + "\n"
+
+
+def sources_download(site: Site, kind: str, item_id: str, file_type: str) -> str:
+    """Return every work a case or a lesson cites, as one BibTeX ("bib") or RIS ("ris") file."""
+    works = [site.references[key] for key in site.works_cited.get((kind, item_id), ()) if key in site.references]
+    if file_type == "bib":
+        return "\n\n".join(exported_bibtex(ref) for ref in works) + "\n"
+    return to_ris([csl_item(ref) for ref in works])
 
 
 PAGE_SIZE = 50  # cases listed on one page of a term, a convenor, a lesson or a source; the rest on numbered pages
@@ -330,10 +372,16 @@ def front_matter_text(value: Any) -> Markup:
     return yaml_string(str(escape(text)))
 
 
-def make_environment(site: Site) -> Environment:
-    """Return the one Jinja2 environment: strict, autoescaping, with the site's filters."""
+@functools.cache
+def make_environment(templates: Path = TEMPLATES) -> Environment:
+    """Return the one Jinja2 environment: strict, autoescaping, with the site's filters.
+
+    It holds nothing of a site (templates read the site from their context), so
+    one environment serves every build of a process and compiles each template
+    once; Jinja reloads a template whose file changed.
+    """
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(templates),
         undefined=StrictUndefined,
         autoescape=True,
         trim_blocks=True,
@@ -343,18 +391,14 @@ def make_environment(site: Site) -> Environment:
     env.globals.update(
         link=_link,
         relative_link=_relative_link,
-        term=lambda kind, term_id: site.vocabulary[kind][term_id],
-        references=lambda refs: [(site.references[r.key], r.pages) for r in refs],
+        term=_term,
+        references=_references,
         styles=STYLES,
         external_links=external_links,
-        glossary=glossary_index(site),
         codebook_version=codebook_version(),
         track_labels=TRACK_LABELS,
-        value_label=lambda field, value: (site.vocabulary[field.section][value].label
-                                          if field.section and value in site.vocabulary.get(field.section, {})
-                                          else value),
-        # The codebook's literature is named in the schema; another content root may lack some of it.
-        literature_refs=lambda keys: [SourceRef(key) for key in keys if key in site.references],
+        value_label=_value_label,
+        literature_refs=_literature_refs,
     )
     env.filters.update(
         prose=_prose_filter,
@@ -391,6 +435,31 @@ def _term_url(term: Term) -> str:
     if term.kind == "lesson_themes":  # the lessons index groups the lessons under their themes
         return page_url("lesson") + f"#{term.id}"
     return page_url("glossary") + f"#{term.kind}-{term.id}"
+
+
+# The globals that read the site read it from the page's context, so that under a
+# PageCache they read it through the SiteReads view that notes what each page read.
+@pass_context
+def _term(context: Any, kind: str, term_id: str) -> Term:
+    return context["site"].vocabulary[kind][term_id]
+
+
+@pass_context
+def _references(context: Any, refs: tuple[SourceRef, ...]) -> list[tuple[Reference, str]]:
+    return [(context["site"].references[r.key], r.pages) for r in refs]
+
+
+@pass_context
+def _value_label(context: Any, field: Any, value: str) -> str:
+    vocabulary = context["site"].vocabulary
+    return vocabulary[field.section][value].label if field.section and value in vocabulary.get(field.section, {}) \
+        else value
+
+
+@pass_context
+def _literature_refs(context: Any, keys: list[str]) -> list[SourceRef]:
+    """The codebook's literature is named in the schema; another content root may lack some of it."""
+    return [SourceRef(key) for key in keys if key in context["site"].references]
 
 
 @pass_context

@@ -21,6 +21,7 @@ page from it).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import subprocess
@@ -51,14 +52,16 @@ _SPECIAL = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "
 _NOT_LETTER = re.compile(r"[^a-z0-9]+")
 
 
-def fold(text: str) -> list[str]:
+@functools.lru_cache(maxsize=100_000)
+def fold(text: str) -> tuple[str, ...]:
     """Return the words of `text` as search compares them: lower case, accents and special letters in ASCII.
 
-    `search-worker.js` folds a reader's query the same way.
+    `search-worker.js` folds a reader's query the same way. A pure function of
+    the text, so kept: a rebuild under `mkdocs serve` folds only new texts.
     """
     text = unicodedata.normalize("NFKD", text.lower()).translate(_SPECIAL)
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return [word for word in _NOT_LETTER.split(text) if word]
+    return tuple(word for word in _NOT_LETTER.split(text) if word)
 
 
 def _texts(site: Site) -> Iterable[str]:

@@ -219,8 +219,17 @@ def validate_content(raw: RawContent, today: dt.date) -> tuple[Problem, ...]:
 
 # --- schema -----------------------------------------------------------------
 
-def schema_problems(doc: Document, schema_name: str) -> list[Problem]:
-    """Return the problems of one document against one of the JSON Schemas, with file, line and fix."""
+@functools.lru_cache(maxsize=20_000)
+def schema_problems(doc: Document, schema_name: str) -> tuple[Problem, ...]:
+    """Return the problems of one document against one of the JSON Schemas, with file, line and fix.
+
+    A pure function of the parsed file (one Document per text, see load.py), so
+    kept: a rebuild under `mkdocs serve` checks only the files that changed.
+    """
+    return tuple(_schema_problems(doc, schema_name))
+
+
+def _schema_problems(doc: Document, schema_name: str) -> list[Problem]:
     problems, holds_float = _scan(doc)
     if not holds_float and _conforms(schema_name, doc.data):
         return problems

@@ -6,7 +6,9 @@ convenors) and measures, for each:
 
 - a bare parse of the YAML files with PyYAML's CSafeLoader (the floor of `check`), and `check`;
 - the generator pipeline by stage: load, validate, link, format citations
-  (with an empty store, then with the store of a previous build), render;
+  (with an empty store, then with the store of a previous build), render; and
+  the generator's whole rebuild after one case file is saved, with what
+  `mkdocs serve` keeps between builds (its share of the edit loop);
 - the strict MkDocs build with the hook (the whole site, search index included),
   first with an empty store of formatted references, then again with it filled,
   and plain MkDocs building the same pages without the hook, with Material's
@@ -39,9 +41,10 @@ from pathlib import Path
 import yaml
 
 from generator.bibliography import CitationFormatter, format_citations
-from generator.build import check
+from generator.build import build_site, check
 from generator.link import link_site
 from generator.load import forget_parsed, load_content
+from generator.page_cache import PageCache
 from generator.render import render_pages
 from generator.validate import validate_content
 from tests import bench_search
@@ -129,7 +132,28 @@ def stages(root: Path, store: Path) -> dict[str, float]:
                                                                                       CitationFormatter(store))))
     figures["format (store filled)"] = timed(lambda: format_citations(linked[0], CitationFormatter(store)))
     figures["render"] = timed(lambda: render_pages(formatted[0]))
+    figures["generator rebuild after an edit"] = generator_rebuild(root, store)
     return figures
+
+
+def generator_rebuild(root: Path, store: Path) -> float:
+    """Return the generator's seconds to rebuild after one case file is saved, as under `mkdocs serve`.
+
+    The rebuild keeps what `mkdocs serve` keeps between builds (the citation
+    formatter and the page cache); the best of three saves, each a new title.
+    """
+    formatter, cache = CitationFormatter(store), PageCache()
+    build_site(root, None, FIXTURE_TODAY, formatter, cache)
+    case = root / "cases" / "benchmark-case-00007.yml"
+    original = case.read_text(encoding="utf-8")
+    try:
+        times = []
+        for number in range(3):
+            case.write_text(original.replace("Benchmark Case 7 ", f"Benchmark Case 7 edit {number} "), encoding="utf-8")
+            times.append(timed(lambda: build_site(root, None, FIXTURE_TODAY, formatter, cache)))
+        return min(times)
+    finally:
+        case.write_text(original, encoding="utf-8")
 
 
 def _run(command: list[str], cwd: Path) -> tuple[float, float, int, str]:

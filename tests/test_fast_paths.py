@@ -128,14 +128,16 @@ def test_the_compiled_schema_and_jsonschema_agree_on_changed_cases(data) -> None
             parent = parent[part]
         original = parent[path[-1]]
         choice = data.draw(st.integers(0, 2))
+        # Drawn values are copied: the strategies' own lists and dicts must never be changed by a later step.
         if choice == 0 and isinstance(parent, dict):
             del parent[path[-1]]
         elif choice == 1:
-            parent[path[-1]] = data.draw(_near(original))
+            parent[path[-1]] = copy.deepcopy(data.draw(_near(original)))
         else:
-            parent[path[-1]] = data.draw(replacements)
+            parent[path[-1]] = copy.deepcopy(data.draw(replacements))
         if data.draw(st.booleans()):
-            case[data.draw(st.sampled_from(["extra", "notes", "track", "start"]))] = data.draw(replacements)
+            case[data.draw(st.sampled_from(["extra", "notes", "track", "start"]))] = copy.deepcopy(
+                data.draw(replacements))
     fast, full = _verdicts(CASE_SCHEMA, case)
     if validate._scan(load.Document("x.yml", case, {}, {}))[1]:
         return  # a document holding a float never takes the quick way (see validate._compiled)
