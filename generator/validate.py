@@ -63,6 +63,13 @@ from .urls import convenor_slug, slugify
 
 # BibTeX entry types whose text has pages, so that a citation of them should give one.
 PAGINATED = frozenset({"book", "article", "incollection", "inbook", "inproceedings", "phdthesis", "mastersthesis"})
+
+
+def _paginated(ref: Reference) -> bool:
+    """Whether a work has pages a citation should give: not an online article numbered by `eid` alone."""
+    return ref.entry_type in PAGINATED and not ("eid" in ref.fields and "pages" not in ref.fields)
+
+
 # The scaffold made by `casebook new` marks every value to fill in with this.
 PLACEHOLDER = "FILL IN"
 
@@ -539,7 +546,7 @@ def _inline_citations(doc: Document, path: tuple, references: References,
             if cite.key not in references:
                 problems.append(_unknown_key(doc.path, line, col, cite.key, references))
                 continue
-            if not cite.pages and references[cite.key].entry_type in PAGINATED:
+            if not cite.pages and _paginated(references[cite.key]):
                 problems.append(Problem(doc.path, line, col, "W204",
                                         f"'{cite.key}' is a paginated work cited without a page",
                                         f"write [@{cite.key}, p. 12] with the page you read, if you read it",

@@ -8,6 +8,7 @@ import io
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -395,7 +396,7 @@ def test_any_bibtex_text_gives_problems_not_exceptions(text: str) -> None:
     problems: list = []
     references = parse_bibtex("references.bib", text, problems)
     assert all(p.code in ("E020", "E021", "E022", "E023", "E024", "E025") for p in problems)
-    assert isinstance(references, dict)
+    assert isinstance(references, Mapping)
 
 
 def test_yaml_bomb_is_refused_quickly() -> None:
@@ -578,3 +579,15 @@ def test_a_broken_inventory_entry_gets_file_line_and_fix(tmp_path: Path) -> None
         "inventory/broken-entry.yml:8:1: error: unknown field 'colour'; allowed fields: also_known_as, conflict, "
         "convenors, name, parties, period, reviewed, sources, summary, track [E031]",
     ]
+
+
+def test_an_online_article_numbered_by_eid_needs_no_page_but_one_with_pages_does() -> None:
+    from generator.validate import _paginated
+
+    problems: list = []
+    references = parse_bibtex("references.bib", "\n".join(
+        f"@article{{{key},\n  author = {{Doe, Jane}},\n  title = {{T}},\n  journal = {{J}},\n  year = {{2019}},\n{extra}}}"
+        for key, extra in (("online2019", "  eid = {5238},\n"), ("printed2019", "  pages = {1--9},\n"),
+                           ("both2019", "  eid = {12},\n  pages = {1--9},\n"))), problems)
+    assert not problems
+    assert [_paginated(references[key]) for key in ("online2019", "printed2019", "both2019")] == [False, True, True]
