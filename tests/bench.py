@@ -156,17 +156,33 @@ def generator_rebuild(root: Path, store: Path) -> float:
         case.write_text(original, encoding="utf-8")
 
 
+# Runs a command and writes its own peak memory to the file named first. A process
+# forked from the benchmark would count the benchmark's memory at the fork as its
+# own peak (Linux carries the high-water mark across exec), so the command is
+# forked from this small process instead.
+_PEAK_OF = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def _run(command: list[str], cwd: Path) -> tuple[float, float, int, str]:
     """Run a command; return its seconds, its peak memory (resident set) in MB, exit status and error output."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch(FIXTURE_TODAY))
-    with tempfile.TemporaryFile("w+") as errors:
+    with tempfile.TemporaryFile("w+") as errors, tempfile.NamedTemporaryFile("r") as peak:
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak, not the largest of all children
+        process = subprocess.run([sys.executable, "-c", _PEAK_OF, peak.name, *command], cwd=cwd, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=errors, check=False)
         seconds = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
-        return seconds, usage.ru_maxrss / 1024, process.returncode, errors.read()
+        kilobytes = int(peak.read() or 0)
+        return seconds, kilobytes / 1024, process.returncode, errors.read()
 
 
 def plain_project(project: Path, search: bool = False) -> Path:
