@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from .model import Case, Lesson, Site
-from .render import make_environment
+from .render import TEMPLATES, make_environment
 from .urls import page_url
 
 HOME_MARKER = "<!-- casebook: home -->"
@@ -63,7 +63,7 @@ def home_context(site: Site) -> dict[str, Any]:
 
 def home_section(site: Site) -> str:
     """Return the home page's top part as an HTML block for the home page's Markdown."""
-    return make_environment().get_template("home.md.j2").render(here="", site=site, **home_context(site))
+    return make_environment(TEMPLATES).get_template("home.md.j2").render(here="", site=site, **home_context(site))
 
 
 def insert_home_section(markdown: str, section: str) -> str:
