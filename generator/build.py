@@ -70,9 +70,10 @@ def _cyclic_gc_paused() -> Iterator[None]:
 def _made_objects_frozen() -> Iterator[None]:
     """Keep the objects made so far (the linked model above all) out of the cyclic collector's walks, then return them.
 
-    Rendering makes short-lived objects by the million, and each of the
-    collector's full passes would walk the whole model again; frozen, it is
-    left out of them, at no cost in memory, unlike pausing the collector.
+    Formatting and rendering make short-lived objects by the million, and
+    each of the collector's full passes would walk the whole model again (and,
+    under `mkdocs serve`, everything kept from the build before); frozen, it
+    is left out of them, at no cost in memory, unlike pausing the collector.
     """
     gc.freeze()
     try:
@@ -108,8 +109,8 @@ def build_site(root: Path, settings: dict[str, str] | None, today: dt.date,
     and the same `page_cache` to render only the pages whose inputs changed.
     """
     site, warnings = link_content(root, settings, today)
-    site = format_citations(site, formatter)
     with _made_objects_frozen():
+        site = format_citations(site, formatter)
         return site, render_pages(site, page_cache), warnings
 
 
