@@ -137,9 +137,11 @@ def _memoise_style_lookups() -> None:
 
     citeproc.model.CitationStylesElement.xpath_search = xpath_search
     citeproc.source.CitationItem.reference = property(_reference_of)
-    for kind in vars(citeproc.model).values():
-        if isinstance(kind, type) and "calls_variable" in vars(kind):
-            kind.calls_variable = _remembered(vars(kind)["calls_variable"])
+    element_classes: list[Any] = [
+        kind for kind in vars(citeproc.model).values()
+        if isinstance(kind, type) and "calls_variable" in vars(kind)]
+    for element_class in element_classes:
+        element_class.calls_variable = _remembered(vars(element_class)["calls_variable"])
 
 
 def _reference_of(item: citeproc.source.CitationItem) -> Any:
