@@ -9,7 +9,9 @@ step of a build, so a `CitationFormatter` remembers each result by the
 CSL-JSON item and the style: kept across rebuilds (as `mkdocs serve` does),
 or on disk between builds, it formats only what changed, and a changed entry
 can never be served stale. What is left to format is spread over processes
-when there is much of it (a first build of a large collection).
+when there is much of it (a first build of a large collection); under
+`mkdocs build` those processes work while MkDocs converts the pages, which
+carry placeholders that the hook fills in as each page is finished.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ import json
 import multiprocessing
 import os
 import re
+import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from functools import cache
 from importlib import metadata
@@ -41,6 +44,7 @@ import rispy
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
 from lxml import etree
+from markupsafe import Markup, escape
 
 from .model import Case, Reference, Site
 from .urls import page_url
@@ -241,6 +245,12 @@ class CitationFormatter:
         self.made: dict[int, tuple[Any, str, Any]] = {}  # what format_citations made last, by id of its source
         self._store = store / f"{formatting_version()}.json" if store else None
         self._unsaved = False
+        # While formatting runs beside the build (prepare(defer=True)): the work under way by key,
+        # and the placeholders handed out for it (see `fill_in`).
+        self._pool: ProcessPoolExecutor | None = None
+        self._under_way: dict[str, tuple[Future, list[str]]] = {}  # key: its chunk's work, and the chunk
+        self._placeholders: dict[str, int] = {}
+        self._nonce = secrets.token_hex(8)  # no content can spell a placeholder of this formatter
         if self._store and self._store.is_file():
             try:
                 saved = json.loads(self._store.read_text(encoding="utf-8"))
@@ -258,6 +268,9 @@ class CitationFormatter:
         """Return the item formatted as a bibliography entry in `style`, as sanitised HTML."""
         key = self._key(item, style)
         if key not in self._done:
+            if key in self._under_way:
+                number = self._placeholders.setdefault(key, len(self._placeholders))
+                return f"{_OPEN}{self._nonce}{number}{_CLOSE}"
             self._done[key] = format_entry(item, style)
             self._unsaved = True
         return self._done[key]
@@ -266,11 +279,18 @@ class CitationFormatter:
         """Return the item formatted in each style of STYLES, by style name."""
         return MappingProxyType({style: self.format(item, style) for style in STYLES})
 
-    def prepare(self, items: Iterable[dict]) -> None:
-        """Format, ahead of use and in parallel when there are many, the items not yet formatted."""
-        workers = min(os.cpu_count() or 1, 4)
+    def prepare(self, items: Iterable[dict], defer: bool = False) -> None:
+        """Format, ahead of use and in parallel when there are many, the items not yet formatted.
+
+        With `defer`, return at once and format in other processes while the
+        caller goes on: until then `format` hands out a placeholder for each
+        text, and `fill_in` puts the texts in place of placeholders. `finish`
+        waits for the rest, and must be called before the formatter is used again.
+        """
+        cpus = os.cpu_count() or 1
+        workers = min(cpus - 1 if defer else cpus, 4)  # deferred, one core is left to the caller
         # Forking is only safe while this is the process's one thread (not under `mkdocs serve`).
-        if workers < 2 or threading.active_count() > 1:
+        if workers < 1 or (workers < 2 and not defer) or threading.active_count() > 1:
             return  # formatted one by one as they are asked for
         missing = list(dict.fromkeys(key for item in items for style in STYLES
                                      if (key := self._key(item, style)) not in self._done))
@@ -278,15 +298,61 @@ class CitationFormatter:
             return
         chunks = [missing[start:start + 50] for start in range(0, len(missing), 50)]
         # "fork": the workers inherit the loaded styles and need no main module to re-import.
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        if defer:
+            self._pool = pool
+            for chunk in chunks:
+                self._under_way.update(dict.fromkeys(chunk, (pool.submit(_format_keys, chunk), chunk)))
+            return
+        with pool:
             for chunk, texts in zip(chunks, pool.map(_format_keys, chunks), strict=True):
                 self._done.update(zip(chunk, texts, strict=True))
         self._unsaved = True
 
+    def fill_in(self, text: str) -> str:
+        """Return `text` with each of this formatter's placeholders replaced by its formatted text, once ready."""
+        if _OPEN not in text:
+            return text
+        numbers = {number: key for key, number in self._placeholders.items()}
+
+        def filled(match: re.Match) -> str:
+            if match.group(1) != self._nonce or int(match.group(2)) not in numbers:
+                return match.group(0)
+            result = self._result(numbers[int(match.group(2))])
+            for step in filter(None, match.group(3).split(_STEP)):
+                result = _STEPS[step[0]](result, step[1:])
+            return result
+
+        return _PLACEHOLDER.sub(filled, text)
+
+    def _result(self, key: str) -> str:
+        if key not in self._done:
+            future, chunk = self._under_way[key]
+            self._done.update(zip(chunk, future.result(), strict=True))
+            self._unsaved = True
+        return self._done[key]
+
+    def finish(self) -> None:
+        """Wait for formatting under way, keep its results (in the store too) and forget the placeholders."""
+        if self._pool is None:
+            return
+        for key in self._under_way:
+            self._result(key)
+        self._pool.shutdown()
+        self._pool, self._under_way, self._placeholders = None, {}, {}
+        self.made = {}  # what was made holds placeholders
+        self.save()
+
+    def cancel(self) -> None:
+        """Stop formatting under way (the build it was for has failed) and forget it."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+        self._pool, self._under_way, self._placeholders, self.made = None, {}, {}, {}
+
     def save(self) -> None:
         """Write the results to the store, if there is one and anything is new; drop older versions' files."""
-        if not self._store or not self._unsaved:
-            return
+        if not self._store or not self._unsaved or self._under_way:
+            return  # (with formatting under way, `finish` saves)
         self._store.parent.mkdir(parents=True, exist_ok=True)
         partial = self._store.with_suffix(".tmp")
         partial.write_text(json.dumps(self._done, ensure_ascii=False), encoding="utf-8")
@@ -295,6 +361,36 @@ class CitationFormatter:
             if old != self._store:
                 old.unlink(missing_ok=True)
         self._unsaved = False
+
+
+# A placeholder: _OPEN, the formatter's nonce, a number, the steps to apply once the
+# text is there (each _STEP and a letter of _STEPS with its argument), _CLOSE. Its
+# characters are of Unicode's private use area, which escaping, Markdown, YAML and
+# `striptags` all leave as they are, so it reaches the built page intact.
+_OPEN, _STEP, _CLOSE = "\ue000", "\ue001", "\ue002"
+_PLACEHOLDER = re.compile(f"{_OPEN}([0-9a-f]{{16}})([0-9]+)((?:{_STEP}[^{_OPEN}-{_CLOSE}]*)*){_CLOSE}")
+
+
+def _step_later(text: str, step: str, argument: str = "") -> str | None:
+    """Return the placeholder `text` with one more step to apply once it is filled in; None if text is not one."""
+    if not (text.startswith(_OPEN) and text.endswith(_CLOSE) and _PLACEHOLDER.fullmatch(text)):
+        return None
+    return Markup(text[:-1] + _STEP + step + argument.translate(_UNSAFE_IN_STEP) + _CLOSE)
+
+
+_UNSAFE_IN_STEP = dict.fromkeys(map(ord, _OPEN + _STEP + _CLOSE))
+
+
+def plain_reference(text: str) -> str:
+    """Return a formatted reference as plain text, for a link's label or a page's description.
+
+    Tags go, entities are decoded, and angle brackets become ‹ ›, as in
+    front matter (render.front_matter_text); what is returned is plain text, to escape.
+    """
+    later = _step_later(text, "p")
+    if later is not None:
+        return later
+    return Markup(text).striptags().replace("<", "‹").replace(">", "›")
 
 
 # Styles of US English, which put a period or comma inside closing quotation marks
@@ -336,13 +432,18 @@ def _suffixed(text: str, ref: Reference) -> str:
     The date follows the authors ("Waage, Hilde Henriksen. 2004.") or opens a bracket
     ("(2004)."), so only a year in one of those places is changed, never one in a title.
     """
-    base = re.escape(ref.base_year)
+    later = _step_later(text, "y", f"{ref.base_year}/{ref.year}")
+    return later if later is not None else _year_suffixed(text, f"{ref.base_year}/{ref.year}")
+
+
+def _year_suffixed(text: str, years: str) -> str:
+    base_year, _, year = years.partition("/")
 
     def suffix(match: re.Match) -> str:
         # "n.d." ends with the period that closes the date; the suffix needs its own: "n.d.-a."
-        return ref.year + ("." if ref.base_year == "n.d." and match.group(1) == " " else "")
+        return year + ("." if base_year == "n.d." and match.group(1) == " " else "")
 
-    return re.sub(rf"(?:(?<=\. )|(?<=” )|(?<=\())(?:{base})(?=([ .),]))", suffix, text, count=1)
+    return re.sub(rf"(?:(?<=\. )|(?<=” )|(?<=\())(?:{re.escape(base_year)})(?=([ .),]))", suffix, text, count=1)
 
 
 def year_suffixes(references: Iterable[Reference]) -> dict[str, str]:
@@ -398,13 +499,17 @@ def _linked(text: str, item: dict) -> str:
     return re.sub("|".join(re.escape(address) for address in shown), link, text)
 
 
-def format_citations(site: Site, formatter: CitationFormatter | None = None) -> Site:
-    """Return the site with every reference and every case formatted in each style of STYLES."""
+def format_citations(site: Site, formatter: CitationFormatter | None = None, defer: bool = False) -> Site:
+    """Return the site with every reference and every case formatted in each style of STYLES.
+
+    With `defer`, texts not yet formatted may be placeholders, formatted in other
+    processes meanwhile: the caller fills them in with `formatter.fill_in`, then calls `formatter.finish()`.
+    """
     formatter = formatter or CitationFormatter()
     site_url = site.settings.get("site_url", "")
     suffixes = year_suffixes(site.references.values())
     formatter.prepare(itertools.chain((csl_item(ref) for ref in site.references.values()),
-                                      (case_csl_item(case, site_url) for case in site.cases)))
+                                      (case_csl_item(case, site_url) for case in site.cases)), defer=defer)
     made, formatter.made = formatter.made, {}
 
     def once(source: Any, detail: str, make: Callable[..., Any], *args: Any) -> Any:
@@ -480,6 +585,9 @@ def with_access_date(text: str, style: str) -> str:
     `data-t2-accessed` holds the style's words; the reader's browser fills in
     its own date (docs/assets/cite.js).
     """
+    later = _step_later(text, "a", style)
+    if later is not None:
+        return later
     words = ACCESS_DATE_WORDS[style]
     shown = html.escape(words.format(date=ACCESS_DATE_PLACEHOLDER), quote=False)
     position = text.rfind("<a href=")
@@ -488,6 +596,15 @@ def with_access_date(text: str, style: str) -> str:
     return (f'{text[:position]}<span class="t2-accessed" data-t2-accessed="{html.escape(words)}">{shown}</span>'
             f"{text[position:]}")
 
+
+
+
+# What each step of a placeholder does to the text once it is formatted.
+_STEPS: dict[str, Callable[[str, str], str]] = {
+    "y": _year_suffixed,
+    "a": with_access_date,
+    "p": lambda text, _: str(escape(plain_reference(text))),  # as the templates escape it
+}
 
 
 def case_url(case: Case, site_url: str) -> str:

@@ -13,6 +13,7 @@ import yaml
 from mkdocs.config import load_config
 from mkdocs.exceptions import ConfigurationError
 
+from . import link, load, prose, search, validate
 from .bibliography import CitationFormatter, format_citations
 from .link import inventory_from_data, link_site
 from .load import load_content, load_yaml_file
@@ -102,16 +103,32 @@ def link_content(root: Path, settings: dict[str, str] | None,
 
 def build_site(root: Path, settings: dict[str, str] | None, today: dt.date,
                formatter: CitationFormatter | None = None,
-               page_cache: PageCache | None = None) -> tuple[Site, dict[str, str], tuple[Problem, ...]]:
+               page_cache: PageCache | None = None,
+               defer_formatting: bool = False) -> tuple[Site, dict[str, str], tuple[Problem, ...]]:
     """Return the linked and formatted site, its rendered files and any warnings; raise ContentError on errors.
 
     Pass the same `formatter` to successive builds to format only the references that changed,
-    and the same `page_cache` to render only the pages whose inputs changed.
+    and the same `page_cache` to render only the pages whose inputs changed. With
+    `defer_formatting`, the pages may hold placeholders for formatted references,
+    formatted meanwhile in other processes: see `CitationFormatter.fill_in`.
     """
     site, warnings = link_content(root, settings, today)
     with _made_objects_frozen():
-        site = format_citations(site, formatter)
+        site = format_citations(site, formatter, defer=defer_formatting)
         return site, render_pages(site, page_cache), warnings
+
+
+def forget_kept_results(formatter: CitationFormatter | None = None) -> None:
+    """Drop what the stages keep for a next build: parsed files, linked cases, checked schemas, converted prose.
+
+    `mkdocs serve` rebuilds with them; after a one-off build they would only
+    hold the whole model in memory while MkDocs does its own work on the pages.
+    """
+    for kept in (load._parse_yaml, load._parse_bibtex, link._case_of, link._vocabulary_of,
+                 validate.schema_problems, prose._clean_html, prose.plain_text, search.fold):
+        kept.cache_clear()
+    if formatter is not None:
+        formatter.made = {}
 
 
 def scaffold_case(root: Path, title: str, today: dt.date, entry: InventoryEntry | None = None) -> Path:

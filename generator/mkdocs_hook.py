@@ -1,6 +1,10 @@
 """MkDocs hook: validate the content, then add the generated pages to the build in memory.
 
 Pages are injected with `File.generated`, so nothing is written into `docs/`.
+Under `mkdocs build`, references not yet in `.cache/citations/` are formatted
+in other processes while MkDocs converts the pages, and filled in as each
+page is finished (`on_post_page`): the slowest step of a first build then
+costs next to no time of its own.
 The content root is the folder holding mkdocs.yml. Invalid content stops the
 build with the same messages as `casebook check`. Under
 `mkdocs serve`, after the first good build, invalid content is reported in
@@ -30,7 +34,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from generator.bibliography import CitationFormatter
-from generator.build import build_site, settings_from_config
+from generator.build import build_site, forget_kept_results, settings_from_config
 from generator.clock import resolve_today
 from generator.csp import with_policy
 from generator.home import home_section, insert_home_section
@@ -102,8 +106,13 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     try:
         formatter = _formatters.setdefault(key, CitationFormatter(_root(config) / CACHE / "citations"))
         page_cache = _page_caches.setdefault(key, PageCache()) if _serving else None
-        site, pages, warnings = build_site(_root(config), settings, today, formatter, page_cache)
+        # Under `mkdocs build`, references are formatted while MkDocs works (on_post_page fills them in).
+        site, pages, warnings = build_site(_root(config), settings, today, formatter, page_cache,
+                                           defer_formatting=not _serving)
         home = home_section(site)
+        if not _serving:
+            forget_kept_results(formatter)
+            del site
     except ContentError as error:
         if _serving and key in _last_good:
             for problem in error.problems:
@@ -199,7 +208,10 @@ def on_nav(nav, *, config: MkDocsConfig, files: Files):
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:
-    """Index the built site for search."""
+    """Keep the references formatted during the build, and index the built site for search."""
+    formatter = _formatters.get(str(config.config_file_path))
+    if formatter is not None:
+        formatter.finish()
     try:
         index_site(Path(config.site_dir))
     except SearchIndexError as error:
@@ -207,11 +219,12 @@ def on_post_build(*, config: MkDocsConfig) -> None:
 
 
 def on_post_page(output: str, *, page, config: MkDocsConfig) -> str:
-    """Name the heading permalinks and set the page's security policy (generator/csp.py).
+    """Fill in the formatted references, name the heading permalinks and set the page's security policy (csp.py).
 
     Under `mkdocs serve`, put the content's current problems at the top of the page instead of a policy.
     """
-    output = name_permalinks(output)
+    formatter = _formatters.get(str(config.config_file_path))
+    output = name_permalinks(formatter.fill_in(output) if formatter else output)
     if not _serving:
         return with_policy(output)
     problems = _current_problems.get(str(config.config_file_path))
@@ -219,6 +232,12 @@ def on_post_page(output: str, *, page, config: MkDocsConfig) -> str:
         return output
     banner = _banner(problems)
     return _BODY.sub(lambda body: body.group(0) + banner, output, count=1)
+
+
+def on_build_error(*, error: Exception) -> None:
+    """Stop formatting references for a build that failed."""
+    for formatter in _formatters.values():
+        formatter.cancel()
 
 
 def on_post_template(output: str, *, template_name: str, config: MkDocsConfig) -> str:

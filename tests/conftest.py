@@ -90,11 +90,25 @@ def write_config(destination: Path) -> Path:
     return destination
 
 
-def mkdocs_build(project: Path, today: dt.date = FIXTURE_TODAY) -> subprocess.CompletedProcess:
+# `mkdocs` as a script whose builds wait for every reference to be formatted before rendering
+# (what `mkdocs serve` does), instead of formatting them while MkDocs works.
+_MKDOCS_WAITING_FOR_FORMATTING = """
+import sys
+import generator.build
+build_site = generator.build.build_site
+generator.build.build_site = lambda *args, **kwargs: build_site(*args, **dict(kwargs, defer_formatting=False))
+from mkdocs.__main__ import cli
+cli(sys.argv[1:])
+"""
+
+
+def mkdocs_build(project: Path, today: dt.date = FIXTURE_TODAY,
+                 formatting_deferred: bool = True) -> subprocess.CompletedProcess:
     """Run `mkdocs build --strict` on a project folder as of `today`; return the finished process."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch(today))
+    mkdocs = ["-m", "mkdocs"] if formatting_deferred else ["-c", _MKDOCS_WAITING_FOR_FORMATTING]
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
+        [sys.executable, *mkdocs, "build", "--strict", "-f", str(project / "mkdocs.yml"),
          "-d", str(project / "site")],
         capture_output=True, text=True, env=env, cwd=project, timeout=600,
     )
@@ -112,17 +126,21 @@ def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real content of this repository built strictly with MkDocs; returns the site folder."""
-    project = tmp_path_factory.mktemp("real-project")
-    for name in ("cases", "lessons", "vocabulary.yml", "references.bib"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        else:
-            shutil.copy(source, project / name)
-    write_config(project)
+    project = real_project(tmp_path_factory.mktemp("real-project"))
     result = mkdocs_build(project, REAL_TODAY)
     assert result.returncode == 0, result.stderr
     return project / "site"
+
+
+def real_project(destination: Path) -> Path:
+    """Copy the real content of this repository into `destination`, with an mkdocs.yml to build it."""
+    for name in ("cases", "lessons", "vocabulary.yml", "references.bib"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name)
+        else:
+            shutil.copy(source, destination / name)
+    return write_config(destination)
 
 
 @pytest.fixture(scope="session")

@@ -395,6 +395,66 @@ print(json.dumps([prepared, [parallel.format(item, style) for item in items for 
     assert same
 
 
+def test_formatting_deferred_fills_in_what_formatting_at_once_gives(tmp_path: Path) -> None:
+    # In a fresh interpreter, as above. Each placeholder goes through the steps the pages
+    # apply to formatted text (year suffix, access date, plain text) before it is filled in.
+    script = f"""
+import json
+from dataclasses import replace
+from pathlib import Path
+from markupsafe import escape
+import generator.bibliography as bibliography
+from generator.bibliography import STYLES, CitationFormatter, _suffixed, csl_item, plain_reference, with_access_date
+from generator.link import link_site
+from generator.load import load_content
+from tests.conftest import FIXTURE_CORPUS
+
+refs = [replace(ref, year_suffix="b") for ref in link_site(load_content(FIXTURE_CORPUS)).references.values()]
+steps = [lambda text, ref, style: text, lambda text, ref, style: _suffixed(text, ref),
+         lambda text, ref, style: with_access_date(text, style),
+         lambda text, ref, style: escape(plain_reference(text))]  # templates escape it
+at_once = CitationFormatter()
+expected = [str(step(at_once.format(csl_item(ref), style), ref, style)) for ref in refs for style in STYLES
+            for step in steps]
+bibliography.PARALLEL_FROM = 1
+deferred = CitationFormatter(Path({str(tmp_path)!r}))
+deferred.prepare([csl_item(ref) for ref in refs], defer=True)
+texts = [step(deferred.format(csl_item(ref), style), ref, style) for ref in refs for style in STYLES for step in steps]
+placeholders = sum(text.startswith("\\ue000") for text in texts)
+page = "<p>" + "</p><p>".join(texts) + "</p>"
+forged = "\\ue000" + "0" * 16 + "0\\ue002"
+filled = deferred.fill_in(page + forged)
+deferred.finish()
+print(json.dumps([placeholders, filled == "<p>" + "</p><p>".join(expected) + "</p>" + forged,
+                  len(json.loads(next(Path({str(tmp_path)!r}).glob("*.json")).read_text()))]))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    placeholders, same, stored = json.loads(result.stdout)
+    references = len(_fixture_items())
+    assert placeholders == references * len(STYLES) * 4  # every text was a placeholder until filled in
+    assert same  # and a forged placeholder, of another formatter, is left as it is
+    assert stored == references * len(STYLES)  # finish() kept every result
+
+
+def test_a_build_that_formats_meanwhile_gives_the_site_of_one_that_waits(real_site: Path, tmp_path: Path) -> None:
+    from tests.conftest import mkdocs_build, real_project
+
+    project = real_project(tmp_path)
+    result = mkdocs_build(project, REAL_TODAY, formatting_deferred=False)
+    assert result.returncode == 0, result.stderr
+
+    def files(site: Path) -> dict[str, bytes]:
+        # Pagefind writes its filter index in an order of its own choosing, run to run.
+        return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*"))
+                if path.is_file() and not path.relative_to(site).as_posix().startswith("pagefind/")}
+
+    deferred, waited = files(real_site), files(project / "site")
+    assert deferred.keys() == waited.keys()
+    assert [path for path in deferred if deferred[path] != waited[path]] == []
+    assert [path for path, data in deferred.items() if "\ue000".encode() in data] == []
+
+
 def test_with_a_warm_store_a_changed_reference_changes_the_pages_that_show_it(tmp_path: Path) -> None:
     import shutil
 

@@ -117,3 +117,19 @@ def test_a_page_whose_context_cannot_be_compared_is_rendered_every_time() -> Non
     assert key is None
     cache.put("page.md", key, {}, "text")
     assert cache.get("page.md", key, object()) is None
+
+
+def test_a_one_off_build_forgets_what_only_a_rebuild_would_reuse() -> None:
+    from generator import link, load, search, validate
+    from generator.bibliography import CitationFormatter
+    from generator.build import forget_kept_results
+    from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY
+
+    formatter = CitationFormatter()
+    _, first, _ = build_site(FIXTURE_CORPUS, None, FIXTURE_TODAY, formatter)
+    kept = (load._parse_yaml, link._case_of, validate.schema_problems, search.fold)
+    assert all(cache.cache_info().currsize > 0 for cache in kept) and formatter.made
+    forget_kept_results(formatter)
+    assert [cache.cache_info().currsize for cache in kept] == [0] * len(kept) and formatter.made == {}
+    _, again, _ = build_site(FIXTURE_CORPUS, None, FIXTURE_TODAY, formatter)
+    assert again == first  # nothing a build needs was among what is forgotten
