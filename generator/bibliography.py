@@ -245,11 +245,13 @@ class CitationFormatter:
         self.made: dict[int, tuple[Any, str, Any]] = {}  # what format_citations made last, by id of its source
         self._store = store / f"{formatting_version()}.json" if store else None
         self._unsaved = False
-        # While formatting runs beside the build (prepare(defer=True)): the work under way by key,
-        # and the placeholders handed out for it (see `fill_in`).
+        # From prepare(defer=True) to finish(): the work under way by key, and the
+        # placeholders handed out (by key, and the keys by number; see `fill_in`).
+        self._deferring = False
         self._pool: ProcessPoolExecutor | None = None
         self._under_way: dict[str, tuple[Future, list[str]]] = {}  # key: its chunk's work, and the chunk
         self._placeholders: dict[str, int] = {}
+        self._placeholder_keys: list[str] = []
         self._nonce = secrets.token_hex(8)  # no content can spell a placeholder of this formatter
         if self._store and self._store.is_file():
             try:
@@ -265,15 +267,21 @@ class CitationFormatter:
         return style + "\n" + json.dumps(item, sort_keys=True, ensure_ascii=False)
 
     def format(self, item: dict, style: str) -> str:
-        """Return the item formatted as a bibliography entry in `style`, as sanitised HTML."""
+        """Return the item formatted as a bibliography entry in `style`, as sanitised HTML (or its placeholder)."""
         key = self._key(item, style)
-        if key not in self._done:
-            if key in self._under_way:
-                number = self._placeholders.setdefault(key, len(self._placeholders))
-                return f"{_OPEN}{self._nonce}{number}{_CLOSE}"
+        if key not in self._done and key not in self._under_way:
             self._done[key] = format_entry(item, style)
             self._unsaved = True
+        if self._deferring:
+            return self._placeholder(key)
         return self._done[key]
+
+    def _placeholder(self, key: str) -> str:
+        number = self._placeholders.get(key)
+        if number is None:
+            number = self._placeholders[key] = len(self._placeholder_keys)
+            self._placeholder_keys.append(key)
+        return f"{_OPEN}{self._nonce}{number}{_CLOSE}"
 
     def in_every_style(self, item: dict) -> Mapping[str, str]:
         """Return the item formatted in each style of STYLES, by style name."""
@@ -283,10 +291,14 @@ class CitationFormatter:
         """Format, ahead of use and in parallel when there are many, the items not yet formatted.
 
         With `defer`, return at once and format in other processes while the
-        caller goes on: until then `format` hands out a placeholder for each
-        text, and `fill_in` puts the texts in place of placeholders. `finish`
-        waits for the rest, and must be called before the formatter is used again.
+        caller goes on. Until `finish`, which waits for the rest and must be
+        called before the formatter is used again, `format` hands out a
+        placeholder for every text, formatted already or not, and `fill_in`
+        puts the texts in place of placeholders. (Pages that carry placeholders
+        are also quicker for MkDocs to convert than pages carrying the HTML of
+        their references.)
         """
+        self._deferring = self._deferring or defer
         cpus = os.cpu_count() or 1
         workers = min(cpus - 1 if defer else cpus, 4)  # deferred, one core is left to the caller
         # Forking is only safe while this is the process's one thread (not under `mkdocs serve`).
@@ -313,12 +325,12 @@ class CitationFormatter:
         """Return `text` with each of this formatter's placeholders replaced by its formatted text, once ready."""
         if _OPEN not in text:
             return text
-        numbers = {number: key for key, number in self._placeholders.items()}
+        keys = self._placeholder_keys
 
         def filled(match: re.Match) -> str:
-            if match.group(1) != self._nonce or int(match.group(2)) not in numbers:
+            if match.group(1) != self._nonce or int(match.group(2)) >= len(keys):
                 return match.group(0)
-            result = self._result(numbers[int(match.group(2))])
+            result = self._result(keys[int(match.group(2))])
             for step in filter(None, match.group(3).split(_STEP)):
                 result = _STEPS[step[0]](result, step[1:])
             return result
@@ -334,20 +346,25 @@ class CitationFormatter:
 
     def finish(self) -> None:
         """Wait for formatting under way, keep its results (in the store too) and forget the placeholders."""
-        if self._pool is None:
+        if not self._deferring:
             return
         for key in self._under_way:
             self._result(key)
-        self._pool.shutdown()
-        self._pool, self._under_way, self._placeholders = None, {}, {}
-        self.made = {}  # what was made holds placeholders
+        if self._pool is not None:
+            self._pool.shutdown()
+        self._forget_placeholders()
         self.save()
 
     def cancel(self) -> None:
         """Stop formatting under way (the build it was for has failed) and forget it."""
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
-        self._pool, self._under_way, self._placeholders, self.made = None, {}, {}, {}
+        self._forget_placeholders()
+
+    def _forget_placeholders(self) -> None:
+        self._deferring, self._pool, self._under_way = False, None, {}
+        self._placeholders, self._placeholder_keys = {}, []
+        self.made = {}  # what was made holds placeholders
 
     def save(self) -> None:
         """Write the results to the store, if there is one and anything is new; drop older versions' files."""
