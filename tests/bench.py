@@ -21,7 +21,10 @@ convenors) and measures, for each:
 
 Each figure is printed with its ratio to its baseline, or to the same figure
 at 100 cases, so that the table compares across machines: a linear build
-gives ×10 from 100 to 1,000.
+gives ×10 from 100 to 1,000. The four builds are run in turn, three times
+(`--runs`): each is shown as its median, and its ratio to its baseline as
+the median of the ratios run by run, which a drift of the machine's speed
+moves far less than a single pair of runs.
 """
 
 from __future__ import annotations
@@ -266,9 +269,12 @@ def main() -> int:
     parser.add_argument("--large", action="store_true",
                         help="also build and measure 10,000 cases (edit to reload is measured up to 1,000)")
     parser.add_argument("--no-serve", action="store_true", help="skip the edit-to-reload measurement")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="builds of each kind at each size, run in turn; medians are shown (default 3)")
     arguments = parser.parse_args()
     rows: dict[int, dict[str, float]] = {}
     notes: dict[int, str] = {}
+    paired: dict[int, dict[str, float]] = {}
     sites: dict[int, Path] = {}
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
@@ -280,20 +286,33 @@ def main() -> int:
             project = make_project(base / f"mkdocs-{size}", content)
             command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
                        "-d", str(project / "site")]
-            figures["mkdocs build"], figures["build MB"], status, err = _run(command, project)
-            if status != 0:
-                print(err, file=sys.stderr)
-                return 1
-            figures["mkdocs build again"] = _run(command, project)[0]  # with the references' store filled
-            for search, name, memory in ((False, "plain mkdocs", "plain MB"),
-                                         (True, "plain mkdocs + search", "plain + search MB")):
-                plain = plain_project(project, search)
-                figures[name], figures[memory], status, err = _run(
-                    [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain), "-d", str(project / "plain-site")],
-                    project)
+            builds: dict[str, list[float]] = {}
+            for run in range(arguments.runs):
+                # In turn, so that a drift of the machine's speed moves all four alike.
+                shutil.rmtree(project / ".cache", ignore_errors=True)  # a first build: no formatted references
+                seconds, megabytes, status, err = _run(command, project)
                 if status != 0:
                     print(err, file=sys.stderr)
                     return 1
+                measured = {"mkdocs build": seconds, "build MB": megabytes}
+                measured["mkdocs build again"] = _run(command, project)[0]  # with the references' store filled
+                for search, name, memory in ((False, "plain mkdocs", "plain MB"),
+                                             (True, "plain mkdocs + search", "plain + search MB")):
+                    plain = project / ("plain-search.yml" if search else "plain.yml")
+                    if run == 0:
+                        plain = plain_project(project, search)
+                    seconds, megabytes, status, err = _run(
+                        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain), "-d",
+                         str(project / "plain-site")], project)
+                    if status != 0:
+                        print(err, file=sys.stderr)
+                        return 1
+                    measured[name], measured[memory] = seconds, megabytes
+                for name, value in measured.items():
+                    builds.setdefault(name, []).append(value)
+            figures.update({name: statistics.median(values) for name, values in builds.items()})
+            paired[size] = {name: statistics.median(a / b for a, b in zip(builds[name], builds[base_name], strict=True))
+                            for name, base_name in PAIRED.items()}
             figures["case page KB"], largest, notes[size] = page_sizes(project / "site")
             figures["largest page KB"] = largest / 1024
             figures["explorer page KB"], figures["explorer index KB"], figures["explorer details KB"] = \
@@ -302,12 +321,18 @@ def main() -> int:
                 figures["edit to reload"] = edit_to_reload(project)
             rows[size] = figures
             sites[size] = project / "site"
-        report(rows, notes)
+        report(rows, notes, paired)
         bench_search.report(bench_search.run(sites, arguments.large, base))
     return 0
 
 
-def report(rows: dict[int, dict[str, float]], notes: dict[int, str]) -> None:
+# Build times whose ratio to their baseline is the median of the ratios of runs made in turn.
+PAIRED = {"mkdocs build": "plain mkdocs + search", "mkdocs build again": "plain mkdocs + search",
+          "plain mkdocs + search": "plain mkdocs"}
+
+
+def report(rows: dict[int, dict[str, float]], notes: dict[int, str],
+           paired: dict[int, dict[str, float]] | None = None) -> None:
     sizes = sorted(rows)
     steps = list(zip(sizes, sizes[1:], strict=False))
     print("\n| measure | " + " | ".join(f"{size:,} cases" for size in sizes) + " | "
@@ -322,6 +347,8 @@ def report(rows: dict[int, dict[str, float]], notes: dict[int, str]) -> None:
         last = max(size for size in sizes if at[size] is not None)
         against = (f"{ratio(rows[last][name], rows[last][baselines[name]])} {baselines[name]}"
                    if name in baselines else "")
+        if paired and name in paired.get(last, {}):
+            against = f"{paired[last][name]:.2f}× {baselines[name]}"
         if name == "edit to reload":
             against = f"{ratio(rows[last][name], rows[last]['mkdocs build'])} of the mkdocs build at {last:,}"
         cells = [f"{at[size]:.2f}{unit}" if at[size] is not None else "–" for size in sizes]
