@@ -390,7 +390,7 @@ _PLACEHOLDER = re.compile(f"{_OPEN}([0-9a-f]{{16}})([0-9]+)((?:{_STEP}[^{_OPEN}-
 
 def _step_later(text: str, step: str, argument: str = "") -> str | None:
     """Return the placeholder `text` with one more step to apply once it is filled in; None if text is not one."""
-    if not (text.startswith(_OPEN) and text.endswith(_CLOSE) and _PLACEHOLDER.fullmatch(text)):
+    if not _PLACEHOLDER.fullmatch(text):
         return None
     return Markup(text[:-1] + _STEP + step + argument.translate(_UNSAFE_IN_STEP) + _CLOSE)
 
@@ -519,8 +519,9 @@ def _linked(text: str, item: dict) -> str:
 def format_citations(site: Site, formatter: CitationFormatter | None = None, defer: bool = False) -> Site:
     """Return the site with every reference and every case formatted in each style of STYLES.
 
-    With `defer`, texts not yet formatted may be placeholders, formatted in other
-    processes meanwhile: the caller fills them in with `formatter.fill_in`, then calls `formatter.finish()`.
+    With `defer`, every text is a placeholder (those not yet formatted are formatted
+    in other processes meanwhile): the caller fills them in with `formatter.fill_in`,
+    then calls `formatter.finish()`.
     """
     formatter = formatter or CitationFormatter()
     site_url = site.settings.get("site_url", "")

@@ -326,9 +326,12 @@ def main() -> int:
     return 0
 
 
-# Build times whose ratio to their baseline is the median of the ratios of runs made in turn.
-PAIRED = {"mkdocs build": "plain mkdocs + search", "mkdocs build again": "plain mkdocs + search",
-          "plain mkdocs + search": "plain mkdocs"}
+# Each measure and the baseline it is shown against.
+BASELINES = {"check": "bare parse", "mkdocs build": "plain mkdocs + search",
+             "mkdocs build again": "plain mkdocs + search", "plain mkdocs + search": "plain mkdocs",
+             "build MB": "plain + search MB", "plain + search MB": "plain MB"}
+# Build times, whose ratio to their baseline is the median of the ratios of runs made in turn.
+PAIRED = {name: BASELINES[name] for name in ("mkdocs build", "mkdocs build again", "plain mkdocs + search")}
 
 
 def report(rows: dict[int, dict[str, float]], notes: dict[int, str],
@@ -338,17 +341,14 @@ def report(rows: dict[int, dict[str, float]], notes: dict[int, str],
     print("\n| measure | " + " | ".join(f"{size:,} cases" for size in sizes) + " | "
           + " | ".join(f"× from {a:,} to {b:,}" for a, b in steps) + f" | against the baseline at {sizes[-1]:,} |")
     print("| --- |" + " ---: |" * (len(sizes) + len(steps)) + " --- |")
-    baselines = {"check": "bare parse", "mkdocs build": "plain mkdocs + search",
-                 "mkdocs build again": "plain mkdocs + search", "plain mkdocs + search": "plain mkdocs",
-                 "build MB": "plain + search MB", "plain + search MB": "plain MB"}
     for name in rows[sizes[0]]:
         unit = "" if name.endswith(("KB", "MB")) else " s"
         at = {size: rows[size].get(name) for size in sizes}
         last = max(size for size in sizes if at[size] is not None)
-        against = (f"{ratio(rows[last][name], rows[last][baselines[name]])} {baselines[name]}"
-                   if name in baselines else "")
+        against = (f"{ratio(rows[last][name], rows[last][BASELINES[name]])} {BASELINES[name]}"
+                   if name in BASELINES else "")
         if paired and name in paired.get(last, {}):
-            against = f"{paired[last][name]:.2f}× {baselines[name]}"
+            against = f"{paired[last][name]:.2f}× {BASELINES[name]}"
         if name == "edit to reload":
             against = f"{ratio(rows[last][name], rows[last]['mkdocs build'])} of the mkdocs build at {last:,}"
         cells = [f"{at[size]:.2f}{unit}" if at[size] is not None else "–" for size in sizes]
