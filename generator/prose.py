@@ -87,14 +87,19 @@ class GlossaryIndex:
     terms: dict[str, tuple[str, str, str]]  # lower-case label -> (section, id, plain definition)
 
 
+# The vocabulary sections whose terms link themselves from prose; not e.g. conflicts and
+# regions, linked from the facts atop each case page instead.
+GLOSSARY_SECTIONS = tuple(section.name for section in SECTIONS if section.glossary_links)
+
+
 def glossary_index(site: Site) -> GlossaryIndex:
-    """Return the linkable terms of the site with their definitions as plain text."""
+    """Return the linkable terms of the site with their definitions as plain text.
+
+    A pure function of the vocabulary's GLOSSARY_SECTIONS.
+    """
     terms: dict[str, tuple[str, str, str]] = {}
-    for section in SECTIONS:
-        if not section.glossary_links:
-            continue  # e.g. conflicts and regions, linked from the facts atop each case page instead
-        for item in site.vocabulary[section.name].values():
-            kind = section.name
+    for kind in GLOSSARY_SECTIONS:
+        for item in site.vocabulary[kind].values():
             terms.setdefault(item.label.lower(), (kind, item.id, plain_text(item.definition)))
     if not terms:
         return GlossaryIndex(None, terms)

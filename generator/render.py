@@ -46,7 +46,7 @@ from .model import Case, Reference, Site, SourceRef, Term
 from .notfound import case_ids_file
 from .opendata import CASE_COLUMNS, TRANSFER_COLUMNS, data_files
 from .page_cache import PageCache, SiteReads, compute, folder_digest
-from .prose import glossary_index, link_glossary_terms, plain_text, prose_html
+from .prose import GLOSSARY_SECTIONS, glossary_index, link_glossary_terms, plain_text, prose_html
 from .registry import (
     EXTRA_COUNTRY_CODES,
     PAGED_SECTIONS,
@@ -79,8 +79,9 @@ def render_pages(site: Site, cache: PageCache | None = None) -> dict[str, str]:
     derive = cache.derive if cache is not None else compute
     if cache is not None:
         cache.start_build()
-        # What every page may read besides its own context and the site: the templates and the glossary's terms.
-        constants = (folder_digest(TEMPLATES), glossary.terms)
+        # What every page may read besides its own context and the site: the templates. (Pages that link
+        # glossary terms read the vocabulary they come from: see _prose_filter.)
+        constants = (folder_digest(TEMPLATES),)
 
     def page(url: str, template: str, **context: Any) -> None:
         path = source_path(url)
@@ -479,7 +480,11 @@ def _link(context: Any, kind: str, item_id: str = "") -> str:
 @pass_context
 def _prose_filter(context: Any, text: str, glossary: bool = False) -> Markup:
     html = prose_html(text, context["site"], context["here"])
-    return Markup(link_glossary_terms(html, context["glossary"], context["here"])) if glossary else html
+    if not glossary:
+        return html
+    for kind in GLOSSARY_SECTIONS:  # what the glossary is made of, read whole so that a PageCache notes it
+        context["site"].vocabulary[kind].items()
+    return Markup(link_glossary_terms(html, context["glossary"], context["here"]))
 
 
 def country_name(code: str) -> str:
