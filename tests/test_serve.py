@@ -120,8 +120,9 @@ def test_serve_shows_content_errors_in_the_open_tab_until_fixed(tmp_path: Path, 
 
         case.write_text(good.replace("type: ngo", "type: ngoo"), encoding="utf-8")
         # The open tab reloads by itself and shows the problem over the last good page.
+        # Generous bounds: a rebuild on a loaded 2-core machine has taken over a minute.
         banner = tab.locator("#casebook-problems")
-        banner.wait_for(state="visible", timeout=60_000)
+        banner.wait_for(state="visible", timeout=150_000)
         assert banner.get_attribute("role") == "alert"
         text = banner.inner_text()
         assert "Content has 1 error in 1 file" in text
@@ -137,7 +138,7 @@ def test_serve_shows_content_errors_in_the_open_tab_until_fixed(tmp_path: Path, 
 
         case.write_text(good.replace("title: Example Dialogue", "title: Example Dialogue Fixed"),
                         encoding="utf-8")
-        banner.wait_for(state="detached", timeout=60_000)
+        banner.wait_for(state="detached", timeout=150_000)
         tab.get_by_role("heading", name="Example Dialogue Fixed", exact=False).first.wait_for(timeout=30_000)
         # Search answers from the index of the rebuilt site.
         box = tab.locator('input[data-md-component="search-query"]')
