@@ -16,18 +16,36 @@ page from it).
   no word) is replaced by the nearest word that does, so "Pugwosh" finds
   Pugwash; Pagefind itself has no typo tolerance, and for an unknown word it
   returns loose partial matches rather than nothing.
-- `index_site(site_dir)`: run Pagefind over the built HTML.
+- `index_site(site_dir)`: run Pagefind over the built HTML. Pagefind holds
+  everything it indexes in memory, with no option to bound it: about a
+  quarter of a megabyte per case page, 2.7 GB for the benchmark's site of
+  10,000 cases.
+  A site of more than PAGES_PER_INDEX pages is therefore indexed in parts,
+  one Pagefind run after another, and the reader's browser merges them
+  (Pagefind's `mergeIndex`, in `search-worker.js`); INDEXES_FILE lists them.
+  Merged parts must answer as one index would. Pagefind answers a word that
+  an index lacks, and that begins none of its words, with the longest of its
+  words that the query word begins with ("example" for "exampleland"): a
+  part without the word would add loose matches that one index does not
+  give (`find_word_extensions` in Pagefind's search code). So each
+  part also indexes one page of every word of the site that its own pages
+  lack (kind WORDS_KIND, which the worker never shows), and every part knows
+  every word. The real collection fits in one index.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import html
 import json
+import os
 import re
+import shutil
 import subprocess
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .model import Site
@@ -44,6 +62,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "page": ("Page", "Other pages"),
 }
 INDEX_FOLDER = "pagefind"
+INDEXES_FILE = "search/indexes.json"
+# Pages per Pagefind run: at most about 1 GB of Pagefind's memory even if every page were a case page.
+PAGES_PER_INDEX = 4000
+WORDS_KIND = "words"
 WORDS_FOLDER = "search/words"
 MIN_WORD = 4  # shorter words are left to the index: one edit away from too many others
 
@@ -102,15 +124,85 @@ class SearchIndexError(RuntimeError):
     """Pagefind could not index the built site."""
 
 
-def index_site(site_dir: Path) -> None:
-    """Write the Pagefind index of the built site into `<site_dir>/pagefind/`."""
+def index_site(site_dir: Path, pages_per_index: int = PAGES_PER_INDEX) -> None:
+    """Write the Pagefind index of the built site, in parts if it is large, and the list of them (INDEXES_FILE)."""
+    for earlier in site_dir.iterdir():  # an earlier build's (`mkdocs serve --dirty` keeps the site)
+        if earlier.is_dir() and _INDEX_OR_SCRATCH.fullmatch(earlier.name):
+            shutil.rmtree(earlier)
+    pages = sorted(path.relative_to(site_dir) for path in site_dir.rglob("*.html"))
+    if len(pages) > pages_per_index:  # only then worth reading: hub pages and the 404 page are not indexed
+        pages = [page for page in pages if _BODY_MARK in (site_dir / page).read_bytes()]
+    parts = -(-len(pages) // pages_per_index) or 1  # as few as the budget allows, of even size
+    folders = [f"{INDEX_FOLDER}/" if number == 0 else f"{INDEX_FOLDER}-{number + 1}/" for number in range(parts)]
+    if parts == 1:
+        _pagefind(site_dir, site_dir / folders[0])
+    else:
+        shares = [pages[number::parts] for number in range(parts)]  # every parts-th page: alike in make-up
+        own_words = [_words_of(site_dir, share) for share in shares]
+        every_word = set().union(*own_words)
+        for folder, share, words in zip(folders, shares, own_words, strict=True):
+            with _scratch_folder(site_dir, folder, share) as scratch:
+                _write_words_page(scratch / "search" / "words.html", every_word - words)
+                _pagefind(scratch, site_dir / folder)
+    (site_dir / INDEXES_FILE).parent.mkdir(parents=True, exist_ok=True)
+    (site_dir / INDEXES_FILE).write_text(json.dumps(folders) + "\n", encoding="utf-8")
+
+
+_BODY_MARK = b"data-pagefind-body"  # what Pagefind indexes (overrides/main.html), to the end of the article
+_INDEX_OR_SCRATCH = re.compile(rf"\.?{INDEX_FOLDER}(-[0-9]+)?(-pages)?")
+_TAG = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+
+
+def _words_of(site_dir: Path, pages: list[Path]) -> set[str]:
+    """Return the words of the text Pagefind indexes on `pages`, as written (Pagefind stems and folds them)."""
+    words: set[str] = set()
+    for page in pages:
+        text = (site_dir / page).read_text(encoding="utf-8", errors="replace")
+        start = text.find(_BODY_MARK.decode())
+        end = text.find("</article>", start)
+        words.update(html.unescape(_TAG.sub(" ", text[start:end if end != -1 else len(text)])).split())
+    return words
+
+
+def _write_words_page(path: Path, words: set[str]) -> None:
+    """Write a page of `words` that Pagefind indexes under kind WORDS_KIND."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = html.escape(" ".join(sorted(words)))
+    path.write_text(f'<!doctype html><html lang="en"><head><title>Words</title></head><body>'
+                    f'<main data-pagefind-body data-pagefind-filter="kind:{WORDS_KIND}"><p>{text}</p></main>'
+                    "</body></html>\n", encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _scratch_folder(site_dir: Path, folder: str, pages: list[Path]) -> Iterator[Path]:
+    """Yield a folder inside the site holding `pages` at their paths, so that Pagefind gives them the same URLs.
+
+    Pagefind reads a folder, not a list of pages. The pages are hard links
+    where the file system has them, and the folder is gone afterwards.
+    """
+    scratch = site_dir / f".{folder.rstrip('/')}-pages"
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        for page in pages:
+            (scratch / page).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(site_dir / page, scratch / page)
+            except OSError:
+                shutil.copyfile(site_dir / page, scratch / page)
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _pagefind(pages_dir: Path, output: Path) -> None:
+    """Run Pagefind over the HTML in `pages_dir`, writing its index into `output`."""
     from pagefind_bin import get_executable  # type: ignore[import-untyped]  # the binary ships in the package
 
-    command = [str(get_executable()), "--site", str(site_dir), "--output-subdir", INDEX_FOLDER,
+    command = [str(get_executable()), "--site", str(pages_dir), "--output-path", str(output),
                "--force-language", "en", "--exclude-selectors", ".headerlink", "--silent"]  # not the ¶ of headings
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise SearchIndexError(f"Pagefind could not run: {error}") from None
     if result.returncode != 0:
-        raise SearchIndexError(f"Pagefind failed to index {site_dir}: {(result.stderr or result.stdout).strip()}")
+        raise SearchIndexError(f"Pagefind failed to index {pages_dir}: {(result.stderr or result.stdout).strip()}")

@@ -102,11 +102,11 @@ def measure(site: Path, browser) -> dict[str, float]:
 
 
 def _is_search(url: str) -> bool:
-    return any(part in url for part in ("/pagefind/", "/search/", "search-worker.js", "assets/search.js"))
+    return any(part in url for part in (f"/{INDEX_FOLDER}", "/search/", "search-worker.js", "assets/search.js"))
 
 
 def index_size(site: Path) -> int:
-    return sum(p.stat().st_size for p in (site / INDEX_FOLDER).rglob("*") if p.is_file())
+    return sum(p.stat().st_size for folder in site.glob(f"{INDEX_FOLDER}*") for p in folder.rglob("*") if p.is_file())
 
 
 def run(sites: dict[int, Path], large: bool, scratch: Path) -> list[tuple[int, dict[str, float]]]:
@@ -120,7 +120,8 @@ def run(sites: dict[int, Path], large: bool, scratch: Path) -> list[tuple[int, d
     if large and 1000 in sites and 10000 not in sites:
         big = scratch / "search-10000"
         shutil.copytree(sites[1000], big)
-        shutil.rmtree(big / INDEX_FOLDER)
+        for folder in big.glob(f"{INDEX_FOLDER}*"):
+            shutil.rmtree(folder)
         grow_site(big, 10)
         sites = {**sites, 10000: big}
     with sync_playwright() as playwright:

@@ -7,13 +7,15 @@ year) with the page that must come among the first three results.
 
 from __future__ import annotations
 
+import json
+import shutil
 import urllib.parse
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from generator.search import fold, spelling_files
+from generator.search import INDEX_FOLDER, INDEXES_FILE, WORDS_KIND, fold, index_site, spelling_files
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -229,3 +231,63 @@ def test_an_inventory_entry_is_found_by_its_name_and_labelled_as_not_written_up(
     first = search_page.locator(".md-search-result__item").first
     assert first.locator("h1").inner_text() == "Example Harbour Talks Not yet written up"
     assert first.locator(".t2-result-kind").inner_text() == "Not yet written up"
+
+
+def _kind_counts(page) -> dict[str, str]:
+    """The counts on the search dialog's kind buttons, by kind ("all" for the first)."""
+    buttons = page.locator("[data-t2-search-kinds] button")
+    return {button.get_attribute("data-kind") or "all": button.locator(".t2-count").inner_text()
+            for button in buttons.all() if button.is_visible()}
+
+
+def _indexed_in_parts(site: Path, destination: Path, pages_per_index: int) -> Path:
+    """Copy a built site to `destination` and index it again in parts of at most `pages_per_index` pages."""
+    shutil.copytree(site, destination)
+    index_site(destination, pages_per_index=pages_per_index)
+    folders = json.loads((destination / INDEXES_FILE).read_text(encoding="utf-8"))
+    assert len(folders) >= 3
+    counts = [json.loads((destination / folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+              ["languages"]["en"]["page_count"] for folder in folders]
+    indexed = [path for path in site.rglob("*.html") if b"data-pagefind-body" in path.read_bytes()]
+    assert sum(counts) == len(indexed) + len(folders)  # each part's pages, and its page of the words it lacks
+    assert max(counts) <= pages_per_index + 1
+    assert sorted(path.name for path in destination.iterdir() if INDEX_FOLDER in path.name) == \
+        sorted(folder.rstrip("/") for folder in folders)  # no scratch folder is left behind
+    return destination
+
+
+def test_a_site_indexed_in_parts_answers_as_one_index(browser, fixture_site: Path, serve, tmp_path: Path) -> None:
+    """Each part knows every word: a word some parts lack must not bring in their loose partial matches."""
+    parted = _indexed_in_parts(fixture_site, tmp_path / "parted", pages_per_index=7)
+    queries = ("Exampleland", "workshop", "Müller", "Jörg Müller", "example dialogue", "Zedlnad")
+    answers = {}
+    for site in (fixture_site, parted):
+        base = serve(site)
+        page = open_search(browser, base)
+        answers[site] = {query: (sorted(_path(url, base) for url in ask(page, query)), _kind_counts(page))
+                         for query in queries}
+        page.close()
+    # The same counts by kind, and the same pages where the dialog shows them all (its first 10):
+    # beyond those, each part weighs a word by its own pages, so the order of the best may differ.
+    assert {query: counts for query, (_, counts) in answers[parted].items()} == \
+        {query: counts for query, (_, counts) in answers[fixture_site].items()}
+    compared = [query for query, (_, counts) in answers[fixture_site].items() if int(counts["all"]) <= 10]
+    assert len(compared) >= 4
+    assert {query: answers[parted][query][0] for query in compared} == \
+        {query: answers[fixture_site][query][0] for query in compared}
+    assert not any("search/words" in path for found, _ in answers[parted].values() for path in found)
+    assert WORDS_KIND not in {kind for _, counts in answers[parted].values() for kind in counts}
+
+
+def test_the_query_set_holds_for_the_real_site_indexed_in_parts(browser, real_site: Path, serve,
+                                                                tmp_path: Path) -> None:
+    parted = _indexed_in_parts(real_site, tmp_path / "parted", pages_per_index=500)
+    base = serve(parted)
+    page = open_search(browser, base)
+    misses = []
+    for query, expected in QUERY_SET:
+        found = [_path(url, base) for url in ask(page, query)]
+        if not set(found[:3]) & set(expected):
+            misses.append((query, expected, found[:5]))
+    page.close()
+    assert misses == []

@@ -5,8 +5,10 @@
  * (SETUP, READY, QUERY, RESULT); the theme lets a site give its own worker
  * (the "search" entry of its configuration, set in overrides/main.html). This
  * worker answers Material's queries from the Pagefind index that the build
- * writes to pagefind/: a chunked index, of which a query loads only the few
- * chunks its words need, so a reader never downloads the whole index.
+ * writes to pagefind/ (for a large site, in parts: pagefind/, pagefind-2/, …,
+ * listed in search/indexes.json and merged here; see generator/search.py): a
+ * chunked index, of which a query loads only the few chunks its words need,
+ * so a reader never downloads the whole index.
  *
  * On top of Pagefind it adds what readers asked for:
  *   - a kind filter (cases, lessons, sources, …), set from the buttons in the
@@ -26,6 +28,13 @@ const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;  // Material's message types
 const SHOWN = 20;         // results whose text is fetched and shown
 const SECTIONS = 3;       // matching sections shown under a page
 const SOURCE_WEIGHT = 0.3;  // how much a source page's score counts against other pages' (see ranked)
+const WORDS = "words";    // the kind of a part's page of the words it lacks (generator/search.py): never shown
+const OPTIONS = {
+  excerptLength: 26,
+  // A long case page is not a worse match than a short one: soften
+  // Pagefind's length penalty, which otherwise favours the short source pages.
+  ranking: { pageLength: 0.25, termFrequency: 0.8 },
+};
 const root = new URL("../", self.location.href);  // this file is <site>/assets/search-worker.js
 
 let pagefind = null;
@@ -36,15 +45,14 @@ const lexicon = new Map();  // first letter -> Promise of {counts: {word: occurr
 
 self.addEventListener("message", async ({ data }) => {
   if (data.type === SETUP) {
-    pagefind = await import(new URL("pagefind/pagefind.js", root).href);
-    await pagefind.options({
-      basePath: new URL("pagefind/", root).href,
-      excerptLength: 26,
-      // A long case page is not a worse match than a short one: soften
-      // Pagefind's length penalty, which otherwise favours the short source pages.
-      ranking: { pageLength: 0.25, termFrequency: 0.8 },
-    });
+    const listed = await fetch(new URL("search/indexes.json", root)).then(response => response.json());
+    const [first, ...others] = listed.map(folder => new URL(folder, root).href);
+    pagefind = await import(new URL("pagefind.js", first).href);
+    await pagefind.options({ basePath: first, ...OPTIONS });
+    for (const index of others) await pagefind.mergeIndex(index, OPTIONS);
     await pagefind.init();
+    // Merged parts count results by kind only once their filter indexes are loaded.
+    if (others.length) await pagefind.filters();
     self.postMessage({ type: READY });
   } else if (data.type === QUERY) {
     query = data.data;
@@ -89,7 +97,7 @@ async function answer() {
 async function ranked(text) {
   if (kind) return pagefind.search(text, { filters: { kind } });
   const [pages, sources] = await Promise.all([
-    pagefind.search(text, { filters: { not: { kind: "source" } } }),
+    pagefind.search(text, { filters: { kind: { none: ["source", WORDS] } } }),
     pagefind.search(text, { filters: { kind: "source" } }),
   ]);
   const results = [
