@@ -119,8 +119,9 @@ def _path(url: str, base: str) -> str:
     return url.split("?")[0].split("#")[0].removeprefix(base)
 
 
-def test_each_query_of_the_set_finds_its_page_among_the_first_three(browser, real_site: Path, serve) -> None:
-    base = serve(real_site)
+def _query_set_misses(browser, site: Path, serve) -> list[tuple[str, list[str], list[str]]]:
+    """Run the query set on `site`; return each query whose pages are not among its first three results."""
+    base = serve(site)
     page = open_search(browser, base)
     misses = []
     for query, expected in QUERY_SET:
@@ -128,8 +129,12 @@ def test_each_query_of_the_set_finds_its_page_among_the_first_three(browser, rea
         if not set(found[:3]) & set(expected):
             misses.append((query, expected, found[:5]))
     page.close()
+    return misses
+
+
+def test_each_query_of_the_set_finds_its_page_among_the_first_three(browser, real_site: Path, serve) -> None:
     assert len(QUERY_SET) >= 40
-    assert misses == []
+    assert _query_set_misses(browser, real_site, serve) == []
 
 
 def test_source_pages_rank_below_the_cases_citing_them(browser, real_site: Path, serve) -> None:
@@ -282,12 +287,4 @@ def test_a_site_indexed_in_parts_answers_as_one_index(browser, fixture_site: Pat
 def test_the_query_set_holds_for_the_real_site_indexed_in_parts(browser, real_site: Path, serve,
                                                                 tmp_path: Path) -> None:
     parted = _indexed_in_parts(real_site, tmp_path / "parted", pages_per_index=500)
-    base = serve(parted)
-    page = open_search(browser, base)
-    misses = []
-    for query, expected in QUERY_SET:
-        found = [_path(url, base) for url in ask(page, query)]
-        if not set(found[:3]) & set(expected):
-            misses.append((query, expected, found[:5]))
-    page.close()
-    assert misses == []
+    assert _query_set_misses(browser, parted, serve) == []
