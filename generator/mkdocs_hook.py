@@ -23,6 +23,7 @@ case rebuilds the few pages that show it, not the whole site.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
 import logging
@@ -212,6 +213,7 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     formatter = _formatters.get(str(config.config_file_path))
     if formatter is not None:
         formatter.finish()
+    _return_freed_memory()  # Pagefind runs beside this process: give back what the pages held
     try:
         index_site(Path(config.site_dir))
     except SearchIndexError as error:
@@ -225,6 +227,7 @@ def on_post_page(output: str, *, page, config: MkDocsConfig) -> str:
     """
     formatter = _formatters.get(str(config.config_file_path))
     output = name_permalinks(formatter.fill_in(output) if formatter else output)
+    _release(page)
     if not _serving:
         return with_policy(output)
     problems = _current_problems.get(str(config.config_file_path))
@@ -232,6 +235,25 @@ def on_post_page(output: str, *, page, config: MkDocsConfig) -> str:
         return output
     banner = _banner(problems)
     return _BODY.sub(lambda body: body.group(0) + banner, output, count=1)
+
+
+def _release(page) -> None:
+    """Let go of a finished page's Markdown and HTML, which MkDocs keeps to the end of the build.
+
+    Nothing after `on_post_page` reads them (the site has no plugin that
+    does), and at 10,000 cases they are a third of the build's memory:
+    released, that memory is free again by the time Pagefind indexes the site.
+    """
+    page.markdown = None
+    page.content = None
+
+
+def _return_freed_memory() -> None:
+    """Hand the memory freed during the build back to the system, where the C library allows it (glibc)."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the memory stays with the process, for its own reuse
+        pass
 
 
 def on_build_error(*, error: Exception) -> None:
