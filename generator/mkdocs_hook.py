@@ -4,7 +4,8 @@ Pages are injected with `File.generated`, so nothing is written into `docs/`.
 Under `mkdocs build`, references not yet in `.cache/citations/` are formatted
 in other processes while MkDocs converts the pages, and filled in as each
 page is finished (`on_post_page`): the slowest step of a first build then
-costs next to no time of its own.
+costs next to no time of its own. Each finished page also goes to Pagefind
+(`search.StreamedIndex`), which indexes it beside MkDocs.
 The content root is the folder holding mkdocs.yml. Invalid content stops the
 build with the same messages as `casebook check`. Under
 `mkdocs serve`, after the first good build, invalid content is reported in
@@ -44,7 +45,7 @@ from generator.model import ContentError, Problem, summarise
 from generator.orientation import hide_navigation, is_generated, name_permalinks, tabs_by_folder
 from generator.page_cache import PageCache
 from generator.render import TEMPLATES, make_environment_for_files
-from generator.search import KINDS, SearchIndexError, index_site
+from generator.search import KINDS, PAGES_PER_INDEX, SearchIndexError, StreamedIndex, index_site
 
 log = logging.getLogger("mkdocs.plugins.casebook")
 # Messages about content errors during `serve` go to a logger outside "mkdocs",
@@ -62,6 +63,7 @@ _current_problems: dict[str, tuple[Problem, ...]] = {}
 _formatters: dict[str, CitationFormatter] = {}
 _page_caches: dict[str, PageCache] = {}  # under serve: rendered pages with what each read (page_cache.py)
 _home: dict[str, str] = {}  # by config file: the home page's computed top part (generator/home.py)
+_search_indexes: dict[str, StreamedIndex] = {}  # under build: the index fed page by page (search.py)
 _BODY = re.compile(r"<body[^>]*>")
 CACHE = ".cache"  # beside mkdocs.yml: formatted references kept between builds (see bibliography.py)
 
@@ -79,6 +81,7 @@ def on_startup(*, command: str, dirty: bool) -> None:
     _serving.clear()
     _written.clear()
     _page_caches.clear()
+    _stop_search_indexes()
     if command == "serve":
         _serving.add("dirty" if dirty else "clean")
         if dirty:
@@ -148,6 +151,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         return files
     for path, text in pages.items():
         files.append(File.generated(config, path, content=text))
+    if len(files.documentation_pages()) <= PAGES_PER_INDEX:  # larger sites are indexed in parts, after the build
+        _search_indexes[key] = StreamedIndex(Path(config.site_dir))
     return files
 
 
@@ -214,8 +219,12 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     if formatter is not None:
         formatter.finish()
     _return_freed_memory()  # Pagefind runs beside this process: give back what the pages held
+    search_index = _search_indexes.pop(str(config.config_file_path), None)
     try:
-        index_site(Path(config.site_dir))
+        if search_index is not None:
+            search_index.finish()
+        else:
+            index_site(Path(config.site_dir))
     except SearchIndexError as error:
         raise PluginError(str(error)) from None
 
@@ -229,7 +238,11 @@ def on_post_page(output: str, *, page, config: MkDocsConfig) -> str:
     output = name_permalinks(formatter.fill_in(output) if formatter else output)
     _release(page)
     if not _serving:
-        return with_policy(output)
+        output = with_policy(output)
+        search_index = _search_indexes.get(str(config.config_file_path))
+        if search_index is not None:
+            search_index.add(page.file.dest_uri, output)
+        return output
     problems = _current_problems.get(str(config.config_file_path))
     if not problems:
         return output
@@ -257,9 +270,16 @@ def _return_freed_memory() -> None:
 
 
 def on_build_error(*, error: Exception) -> None:
-    """Stop formatting references for a build that failed."""
+    """Stop formatting references and indexing pages for a build that failed."""
     for formatter in _formatters.values():
         formatter.cancel()
+    _stop_search_indexes()
+
+
+def _stop_search_indexes() -> None:
+    for search_index in _search_indexes.values():
+        search_index.stop()
+    _search_indexes.clear()
 
 
 def on_post_template(output: str, *, template_name: str, config: MkDocsConfig) -> str:

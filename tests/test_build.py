@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import html as html_module
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.search import INDEX_FOLDER, INDEXES_FILE, SearchIndexError, StreamedIndex
 from tests.conftest import FIXTURE_CORPUS, REPO, make_project, mkdocs_build, write_config
 
 pytestmark = pytest.mark.slow
@@ -133,6 +136,44 @@ def test_two_builds_are_byte_identical(fixture_site: Path, tmp_path: Path) -> No
     assert any(path.suffix == ".pf_fragment" for path in ours)
     for path, data in ours.items():
         assert (fixture_site / path).read_bytes() == data, path
+
+
+def _fragments(index: Path) -> dict[str, dict]:
+    """Return a Pagefind index's page fragments (each page's indexed text and metadata) by URL."""
+    fragments = {}
+    for path in (index / "fragment").iterdir():
+        data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
+        fragment = json.loads(data)
+        fragments[fragment["url"]] = fragment
+    return fragments
+
+
+def test_pages_the_build_did_not_rewrite_are_indexed_from_disk(fixture_site: Path, tmp_path: Path) -> None:
+    """A dirty build hands Pagefind only the pages it rewrote: the rest must still be found."""
+    site = tmp_path / "site"
+    shutil.copytree(fixture_site, site, ignore=shutil.ignore_patterns(INDEX_FOLDER, "indexes.json"))
+    streamed = StreamedIndex(site)
+    given = "cases/example-dialogue/index.html"
+    streamed.add(given, (site / given).read_text(encoding="utf-8"))
+    streamed.finish()
+    fragments = _fragments(site / INDEX_FOLDER)
+    assert fragments == _fragments(fixture_site / INDEX_FOLDER)
+    assert "/cases/example-dialogue/" in fragments and len(fragments) > 20
+    assert json.loads((site / INDEXES_FILE).read_text(encoding="utf-8")) == [f"{INDEX_FOLDER}/"]
+
+
+@pytest.mark.parametrize("executable", ["false", "no-such-pagefind"])
+def test_a_failed_pagefind_service_fails_with_a_clear_error(fixture_site: Path, tmp_path: Path, monkeypatch,
+                                                           executable: str) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(fixture_site, site, ignore=shutil.ignore_patterns(INDEX_FOLDER, "indexes.json"))
+    monkeypatch.setattr("generator.search._executable", lambda: shutil.which(executable) or executable)
+    streamed = StreamedIndex(site)
+    page = "cases/example-dialogue/index.html"
+    with pytest.raises(SearchIndexError, match="Pagefind failed to index .*: (Pagefind could not run|the service stopped)"):
+        streamed.add(page, (site / page).read_text(encoding="utf-8"))
+        streamed.finish()
+    assert not (site / INDEXES_FILE).exists()
 
 
 # Zotero's Embedded Metadata translator (zotero/translators, "Embedded Metadata.js"), as far

@@ -261,17 +261,40 @@ def _indexed_in_parts(site: Path, destination: Path, pages_per_index: int) -> Pa
     return destination
 
 
+_COMPARED_QUERIES = ("Exampleland", "workshop", "Müller", "Jörg Müller", "example dialogue", "Zedlnad")
+
+
+def _answers(browser, serve, site: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """Run _COMPARED_QUERIES on `site`; return each query's result paths in order, and its counts by kind."""
+    base = serve(site)
+    page = open_search(browser, base)
+    answers = {query: ([_path(url, base) for url in ask(page, query)], _kind_counts(page))
+               for query in _COMPARED_QUERIES}
+    page.close()
+    return answers
+
+
+def test_the_index_fed_page_by_page_answers_as_pagefind_run_over_the_site(browser, fixture_site: Path, serve,
+                                                                         tmp_path: Path) -> None:
+    """The build gives Pagefind each page as it is finished; Pagefind reading the built folder must agree.
+
+    Pages of equal score come in the order they were indexed, which differs
+    (MkDocs' order against the folder's), so beyond the best result the
+    pages are compared as sets.
+    """
+    shutil.copytree(fixture_site, tmp_path / "whole")
+    index_site(tmp_path / "whole")
+    fed, whole = _answers(browser, serve, fixture_site), _answers(browser, serve, tmp_path / "whole")
+    assert {query: (found[:1], sorted(found), counts) for query, (found, counts) in fed.items()} == \
+        {query: (found[:1], sorted(found), counts) for query, (found, counts) in whole.items()}
+    assert sum(int(counts["all"]) for _, counts in fed.values()) >= 20
+
+
 def test_a_site_indexed_in_parts_answers_as_one_index(browser, fixture_site: Path, serve, tmp_path: Path) -> None:
     """Each part knows every word: a word some parts lack must not bring in their loose partial matches."""
     parted = _indexed_in_parts(fixture_site, tmp_path / "parted", pages_per_index=7)
-    queries = ("Exampleland", "workshop", "Müller", "Jörg Müller", "example dialogue", "Zedlnad")
-    answers = {}
-    for site in (fixture_site, parted):
-        base = serve(site)
-        page = open_search(browser, base)
-        answers[site] = {query: (sorted(_path(url, base) for url in ask(page, query)), _kind_counts(page))
-                         for query in queries}
-        page.close()
+    answers = {site: {query: (sorted(found), counts) for query, (found, counts) in _answers(browser, serve, site).items()}
+               for site in (fixture_site, parted)}
     # The same counts by kind, and the same pages where the dialog shows them all (its first 10):
     # beyond those, each part weighs a word by its own pages, so the order of the best may differ.
     assert {query: counts for query, (_, counts) in answers[parted].items()} == \
