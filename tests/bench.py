@@ -13,7 +13,9 @@ convenors) and measures, for each:
   first with an empty store of formatted references, then again with it filled,
   and plain MkDocs building the same pages without the hook, with Material's
   own search plugin (the baseline: this site replaces that search with
-  Pagefind) and without any plugin, with the peak memory of each;
+  Pagefind) and without any plugin, with the peak memory of each (its largest
+  process; for the build also all its processes together, since Pagefind
+  runs beside MkDocs);
 - the HTML size of a case page (median) and of the largest page;
 - the explorer's page (HTML) and its data: the index it loads, and all its files of details;
 - under `mkdocs serve --dirty` (as `make serve` runs it), the time from saving a case file to the page showing it;
@@ -159,24 +161,51 @@ def generator_rebuild(root: Path, store: Path) -> float:
         case.write_text(original, encoding="utf-8")
 
 
-# Runs a command and writes its own peak memory to the file named first. A process
-# forked from the benchmark would count the benchmark's memory at the fork as its
-# own peak (Linux carries the high-water mark across exec), so the command is
+# Runs a command and writes two figures to the file named first: the peak memory
+# (resident set) of its largest process, and the peak of all its processes together,
+# sampled every tenth of a second from /proc where there is one (Linux), else 0. A
+# process forked from the benchmark would count the benchmark's memory at the fork as
+# its own peak (Linux carries the high-water mark across exec), so the command is
 # forked from this small process instead.
 _PEAK_OF = """
-import os, sys
+import os, sys, time
 pid = os.fork()
 if pid == 0:
     os.execv(sys.argv[2], sys.argv[2:])
-_, status, usage = os.wait4(pid, 0)
+page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+
+def tree_kb():
+    parents, rss = {}, {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(name)], rss[int(name)] = int(fields[1]), int(fields[21]) * page_kb
+    tree, grew = {pid}, True
+    while grew:
+        below = {child for child, parent in parents.items() if parent in tree} - tree
+        tree, grew = tree | below, bool(below)
+    return sum(rss.get(member, 0) for member in tree)
+
+together = 0
+while True:
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    if done:
+        break
+    if os.path.isdir("/proc"):
+        together = max(together, tree_kb())
+    time.sleep(0.1)
 with open(sys.argv[1], "w") as out:
-    out.write(str(usage.ru_maxrss))
+    out.write(f"{usage.ru_maxrss} {together}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
-def _run(command: list[str], cwd: Path) -> tuple[float, float, int, str]:
-    """Run a command; return its seconds, its peak memory (resident set) in MB, exit status and error output."""
+def _run(command: list[str], cwd: Path) -> tuple[float, float, float, int, str]:
+    """Run a command; return its seconds, its peak memory in MB (largest process, all together), status, errors."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch(FIXTURE_TODAY))
     with tempfile.TemporaryFile("w+") as errors, tempfile.NamedTemporaryFile("r") as peak:
         start = time.perf_counter()
@@ -184,8 +213,8 @@ def _run(command: list[str], cwd: Path) -> tuple[float, float, int, str]:
                                  stdout=subprocess.DEVNULL, stderr=errors, check=False)
         seconds = time.perf_counter() - start
         errors.seek(0)
-        kilobytes = int(peak.read() or 0)
-        return seconds, kilobytes / 1024, process.returncode, errors.read()
+        largest, together = (int(figure) for figure in (peak.read() or "0 0").split())
+        return seconds, largest / 1024, together / 1024, process.returncode, errors.read()
 
 
 def plain_project(project: Path, search: bool = False) -> Path:
@@ -290,18 +319,18 @@ def main() -> int:
             for run in range(arguments.runs):
                 # In turn, so that a drift of the machine's speed moves all four alike.
                 shutil.rmtree(project / ".cache", ignore_errors=True)  # a first build: no formatted references
-                seconds, megabytes, status, err = _run(command, project)
+                seconds, megabytes, together, status, err = _run(command, project)
                 if status != 0:
                     print(err, file=sys.stderr)
                     return 1
-                measured = {"mkdocs build": seconds, "build MB": megabytes}
+                measured = {"mkdocs build": seconds, "build MB": megabytes, "build MB, processes together": together}
                 measured["mkdocs build again"] = _run(command, project)[0]  # with the references' store filled
                 for search, name, memory in ((False, "plain mkdocs", "plain MB"),
                                              (True, "plain mkdocs + search", "plain + search MB")):
                     plain = project / ("plain-search.yml" if search else "plain.yml")
                     if run == 0:
                         plain = plain_project(project, search)
-                    seconds, megabytes, status, err = _run(
+                    seconds, megabytes, _, status, err = _run(
                         [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain), "-d",
                          str(project / "plain-site")], project)
                     if status != 0:
@@ -329,7 +358,8 @@ def main() -> int:
 # Each measure and the baseline it is shown against.
 BASELINES = {"check": "bare parse", "mkdocs build": "plain mkdocs + search",
              "mkdocs build again": "plain mkdocs + search", "plain mkdocs + search": "plain mkdocs",
-             "build MB": "plain + search MB", "plain + search MB": "plain MB"}
+             "build MB": "plain + search MB", "build MB, processes together": "plain + search MB",
+             "plain + search MB": "plain MB"}
 # Build times, whose ratio to their baseline is the median of the ratios of runs made in turn.
 PAIRED = {name: BASELINES[name] for name in ("mkdocs build", "mkdocs build again", "plain mkdocs + search")}
 
