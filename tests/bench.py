@@ -323,7 +323,7 @@ def main() -> int:
                 if status != 0:
                     print(err, file=sys.stderr)
                     return 1
-                measured = {"mkdocs build": seconds, "build MB": megabytes, "build MB, processes together": together}
+                measured = {"mkdocs build": seconds, "build MB": megabytes, "build, all processes MB": together}
                 measured["mkdocs build again"] = _run(command, project)[0]  # with the references' store filled
                 for search, name, memory in ((False, "plain mkdocs", "plain MB"),
                                              (True, "plain mkdocs + search", "plain + search MB")):
@@ -358,7 +358,7 @@ def main() -> int:
 # Each measure and the baseline it is shown against.
 BASELINES = {"check": "bare parse", "mkdocs build": "plain mkdocs + search",
              "mkdocs build again": "plain mkdocs + search", "plain mkdocs + search": "plain mkdocs",
-             "build MB": "plain + search MB", "build MB, processes together": "plain + search MB",
+             "build MB": "plain + search MB", "build, all processes MB": "plain + search MB",
              "plain + search MB": "plain MB"}
 # Build times, whose ratio to their baseline is the median of the ratios of runs made in turn.
 PAIRED = {name: BASELINES[name] for name in ("mkdocs build", "mkdocs build again", "plain mkdocs + search")}
