@@ -213,6 +213,11 @@ def _scratch_folder(site_dir: Path, folder: str, pages: list[Path]) -> Iterator[
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+# How Pagefind reads the pages, for both ways of running it: English, without the ¶ of headings.
+_LANGUAGE = "en"
+_EXCLUDED_SELECTORS = (".headerlink",)
+
+
 def _executable() -> str:
     from pagefind_bin import get_executable  # type: ignore[import-untyped]  # the binary ships in the package
 
@@ -221,8 +226,9 @@ def _executable() -> str:
 
 def _pagefind(pages_dir: Path, output: Path) -> None:
     """Run Pagefind over the HTML in `pages_dir`, writing its index into `output`."""
-    command = [_executable(), "--site", str(pages_dir), "--output-path", str(output),
-               "--force-language", "en", "--exclude-selectors", ".headerlink", "--silent"]  # not the ¶ of headings
+    command = [_executable(), "--site", str(pages_dir), "--output-path", str(output), "--force-language", _LANGUAGE,
+               *(option for selector in _EXCLUDED_SELECTORS for option in ("--exclude-selectors", selector)),
+               "--silent"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
@@ -314,8 +320,8 @@ class StreamedIndex:
             self._fail(f"Pagefind could not run ({error})")
             return
         threading.Thread(target=self._read_answers, daemon=True).start()
-        asked = self._ask({"type": "NewIndex", "config": {"force_language": "en",
-                                                          "exclude_selectors": [".headerlink"]}})  # as _pagefind
+        asked = self._ask({"type": "NewIndex", "config": {"force_language": _LANGUAGE,
+                                                          "exclude_selectors": list(_EXCLUDED_SELECTORS)}})
         self._wait_for(asked)
         self._index_id = self._answers.get(asked, {}).get("index_id", 0)
 
