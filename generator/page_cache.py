@@ -11,11 +11,14 @@ and the pages that read it (indexes, related cases, the sources it cites), and
 a changed template or vocabulary term re-renders every page that uses it;
 nothing has to list a page's dependencies by hand, and nothing stale is served.
 
-Values are compared by a digest of their pickle, which writes out the whole
-content of the frozen model (dataclasses, tuples, read-only mappings). A value
-that cannot be pickled, such as a lambda, cannot be compared: a page whose
-inputs hold one is rendered on every build and never kept. (Functions defined
-in modules pickle by name; the code of a running server does not change.)
+Values are compared by a digest of their whole content: the type and every
+field, item and character of the frozen model (dataclasses, tuples, read-only
+mappings). An object met again (an unchanged case is the same object from one
+build to the next) is digested once, and each part of the site read is
+digested once a build, however many pages read it. A value the digest cannot
+see into, such as a lambda, cannot be compared: a page whose inputs hold one
+is rendered on every build and never kept. (Functions defined in modules are
+compared by name; the code of a running server does not change.)
 """
 
 from __future__ import annotations
@@ -39,11 +42,34 @@ class Uncomparable(ValueError):
 
 
 _SCALARS = (str, int, float, bool, type(None))
+# Short scalars stand for themselves, tagged with their type and length: cheaper than a hash,
+# and still never alike for two different sequences of parts (a hash is 32 hex digits, with no ':').
+_INLINE_LENGTH = 200
 
 
 @functools.cache
 def _field_names(kind: Any) -> tuple[str, ...]:
     return tuple(item.name for item in dataclasses.fields(kind))
+
+
+@functools.cache
+def _shape(kind: type) -> str:
+    """Return how values of a type are digested; asked once per type, since the isinstance checks add up."""
+    if issubclass(kind, _SCALARS):
+        return "scalar"
+    if issubclass(kind, types.FunctionType):
+        return "function"
+    if issubclass(kind, enum.Enum):
+        return "enum"
+    if dataclasses.is_dataclass(kind):
+        return "dataclass"
+    if issubclass(kind, tuple | list):
+        return "sequence"
+    if issubclass(kind, Mapping):
+        return "mapping"
+    if issubclass(kind, set | frozenset):
+        return "set"
+    return "other"
 
 
 def _hash(*parts: str) -> str:
@@ -58,31 +84,33 @@ def digest(value: Any, known: Callable[[Any], str | None] | None = None,
     mappings, sets, strings, numbers, enums); anything else raises Uncomparable.
     `known` and `remember` let a caller keep the digests of objects met again.
     """
-    if isinstance(value, _SCALARS):
-        return _hash(type(value).__name__, str(value))
+    kind: Any = type(value)
+    shape = _shape(kind)
+    if shape == "scalar":
+        text = str(value)
+        if len(text) <= _INLINE_LENGTH:
+            return f"{kind.__name__}{len(text)}:{text}"
+        return _hash(kind.__name__, text)
     if value is _MISSING:
         return "missing"
     if known is not None and (found := known(value)) is not None:
         return found
-
-    def part(item: Any) -> str:
-        return digest(item, known, remember)
-
-    kind: Any = type(value)
-    if isinstance(value, types.FunctionType) and "<" not in value.__qualname__:
+    if shape == "function" and "<" not in value.__qualname__:
         # A module's function, named: its code does not change while the server runs.
         # Lambdas and closures ("<lambda>", "<locals>") carry state a name does not show.
         return _hash("function", value.__module__, value.__qualname__)
-    if isinstance(value, enum.Enum):
+    if shape == "enum":
         result = _hash(kind.__qualname__, value.name)
-    elif dataclasses.is_dataclass(value):
-        result = _hash(kind.__module__, kind.__qualname__, *(part(getattr(value, name)) for name in _field_names(kind)))
-    elif isinstance(value, tuple | list):
-        result = _hash(kind.__name__, *(part(item) for item in value))
-    elif isinstance(value, Mapping):
-        result = _hash("mapping", *(part(key) + part(item) for key, item in value.items()))
-    elif isinstance(value, set | frozenset):
-        result = _hash("set", *sorted(part(item) for item in value))
+    elif shape == "dataclass":
+        result = _hash(kind.__module__, kind.__qualname__,
+                       *[digest(getattr(value, name), known, remember) for name in _field_names(kind)])
+    elif shape == "sequence":
+        result = _hash(kind.__name__, *[digest(item, known, remember) for item in value])
+    elif shape == "mapping":
+        result = _hash("mapping", *[digest(key, known, remember) + "\0" + digest(item, known, remember)
+                                    for key, item in value.items()])
+    elif shape == "set":
+        result = _hash("set", *sorted(digest(item, known, remember) for item in value))
     else:
         raise Uncomparable(f"cannot compare a {kind.__qualname__}")
     if remember is not None:
@@ -191,6 +219,10 @@ class PageCache:
         self._digests: dict[int, tuple[Any, str]] = {}
         self._last_digests: dict[int, tuple[Any, str]] = {}
         self._touched: set[str] = set()  # the paths asked for in this build
+        # What each part of the site read holds in this build, by digest: thousands of pages
+        # read the same few thousand parts (a vocabulary term, a reference), each digested once.
+        self._read_digests: dict[Read, str] = {}
+        self._read_site: Any = None
         self.hits = 0
         self.renders = 0
 
@@ -198,6 +230,7 @@ class PageCache:
         """Keep only the digests of objects the last build met, and reset the counts."""
         self._last_digests, self._digests = self._digests, {}
         self._touched = set()
+        self._read_digests, self._read_site = {}, None
         self.hits = self.renders = 0
 
     def _known(self, value: Any) -> str | None:
@@ -217,6 +250,14 @@ class PageCache:
         # are the same objects from one build to the next: each is digested once.
         return digest(value, self._known, self._remember)
 
+    def _digest_of_read(self, site: Any, read: Read) -> str:
+        if site is not self._read_site:
+            self._read_digests, self._read_site = {}, site
+        found = self._read_digests.get(read)
+        if found is None:
+            found = self._read_digests[read] = self._digest_of(_resolve(site, read))
+        return found
+
     def key(self, *parts: Any) -> str | None:
         """Return the key of a page's own inputs, or None if one cannot be compared."""
         try:
@@ -232,7 +273,7 @@ class PageCache:
         if kept is None or key is None or kept.key != key:
             return None
         try:
-            if any(self._digest_of(_resolve(site, read)) != before for read, before in kept.reads):
+            if any(self._digest_of_read(site, read) != before for read, before in kept.reads):
                 return None
         except Uncomparable:
             return None

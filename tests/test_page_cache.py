@@ -109,6 +109,29 @@ def test_digests_tell_content_apart_and_refuse_what_they_cannot_see_into() -> No
         digest(object())
 
 
+def test_short_values_stand_for_themselves_yet_no_two_sequences_of_them_digest_alike() -> None:
+    assert digest(("ab", "c")) != digest(("a", "bc")) != digest(("abc",))
+    assert digest({"ab": "c"}) != digest({"a": "bc"})
+    assert digest(("str1:a",)) != digest(("a",)) != digest(("a", ""))
+    assert digest(("a\0str:b",)) != digest(("a", "b"))  # a separator inside a value
+    assert digest(True) != digest(1) != digest("1") != digest(1.0)
+    assert digest(("x" * 1000,)) == digest(("x" * 1000,)) != digest(("x" * 999 + "y",))
+
+
+def test_what_a_kept_page_read_is_compared_with_the_site_it_is_asked_for() -> None:
+    def site_with(label: str):
+        term = Term(kind="formats", id="workshop", label=label, definition="")
+        return type("Site", (), {"vocabulary": MappingProxyType({"formats": MappingProxyType({"workshop": term})})})()
+
+    before, after = site_with("Workshop"), site_with("Workshops")
+    cache = PageCache()
+    cache.start_build()
+    key = cache.key("page.md.j2")
+    cache.put("page.md", key, {("vocabulary", "formats", "workshop"): before.vocabulary["formats"]["workshop"]}, "text")
+    assert cache.get("page.md", key, before) == "text"
+    assert cache.get("page.md", key, after) is None  # not what the same read found in `before`
+
+
 def test_a_page_whose_context_cannot_be_compared_is_rendered_every_time() -> None:
     cache = PageCache()
     cache.start_build()
