@@ -52,7 +52,7 @@ from .registry import (
     term_fields,
     values_at,
 )
-from .similarity import RELATED_THRESHOLD, compare, features_of, reason
+from .similarity import RELATED_THRESHOLD, compare, features_of, reason, score
 from .urls import convenor_slug
 
 RELATED_LIMIT = 5
@@ -378,13 +378,11 @@ def _related_cases(cases: tuple[Case, ...], vocabulary: MappingProxyType) -> dic
     features = [features_of(case) for case in cases]
     related = {}
     for index, nearby in enumerate(_candidates(cases, features)):
-        scored = []
-        for other in nearby:
-            if other == index:
-                continue
-            score, matches = compare(features[index], features[other])
-            if score >= RELATED_THRESHOLD:
-                scored.append(Related(cases[other], score, (reason(matches, vocabulary),)))
-        scored.sort(key=lambda r: (-r.score, r.case.id))
-        related[cases[index].id] = tuple(scored[:RELATED_LIMIT])
+        mine = features[index]
+        ranked = sorted((-points, cases[other].id, other) for other in nearby if other != index
+                        if (points := score(mine, features[other])) >= RELATED_THRESHOLD)
+        # Only the closest few are shown, so only theirs are explained.
+        related[cases[index].id] = tuple(Related(cases[other], -points, (reason(compare(mine, features[other])[1],
+                                                                                 vocabulary),))
+                                         for points, _, other in ranked[:RELATED_LIMIT])
     return related
