@@ -125,7 +125,8 @@ def forget_kept_results(formatter: CitationFormatter | None = None) -> None:
     hold the whole model in memory while MkDocs does its own work on the pages.
     """
     for kept in (load._parse_yaml, load._parse_bibtex, link._case_of, link._vocabulary_of,
-                 validate.schema_problems, prose._clean_html, prose.plain_text, search.fold):
+                 validate.schema_problems, validate._case_problems, validate._vocabulary_terms_of,
+                 prose._clean_html, prose.plain_text, search.fold):
         kept.cache_clear()
     if formatter is not None:
         formatter.made = {}

@@ -190,9 +190,10 @@ def _pattern(validator: Any, pattern: str, instance: Any, schema: dict) -> Itera
 def validate_content(raw: RawContent, today: dt.date) -> tuple[Problem, ...]:
     """Return every problem in the content, load problems first, sorted by file and line."""
     problems: list[Problem] = list(raw.problems)
-    vocabulary = _vocabulary_terms(raw.vocabulary)
-    lesson_ids = {doc.stem for doc in raw.lessons}
+    vocabulary = _vocabulary_terms_of(raw.vocabulary)
+    lesson_ids = frozenset(doc.stem for doc in raw.lessons)
     case_ids = {doc.stem for doc in raw.cases}
+    references = _Same(raw.references)
     used_terms: set[tuple[str, str]] = set()
     used_lessons: set[str] = set()
 
@@ -209,8 +210,10 @@ def validate_content(raw: RawContent, today: dt.date) -> tuple[Problem, ...]:
     for doc in raw.cases:
         problems += _check_file_name(doc)
         problems += schema_problems(doc, CASE_SCHEMA)
-        problems += _declared_references(doc, CASE_SCHEMA, vocabulary, raw.references, used_terms)
-        problems += _check_case(doc, lesson_ids, raw.references, today, used_lessons)
+        found, terms, lessons = _case_problems(doc, raw.vocabulary, references, lesson_ids, today)
+        problems += found
+        used_terms |= terms
+        used_lessons |= lessons
         problems += _check_aliases(doc, case_ids, aliases_seen)
     for doc in raw.inventory:
         problems += _check_file_name(doc)
@@ -222,6 +225,41 @@ def validate_content(raw: RawContent, today: dt.date) -> tuple[Problem, ...]:
     problems += _check_convenors(raw.cases, vocabulary)
     problems += _unused(raw, vocabulary, used_terms, used_lessons)
     return tuple(sorted(problems, key=lambda p: (p.path, p.line, p.col, p.code)))
+
+
+class _Same:
+    """A value compared and hashed by identity, as part of the key of a kept result.
+
+    The content loaded is made of objects that stay the same while their file
+    is unchanged (see load.py), so a result kept by them stays true; the key
+    holds the object, so its identity cannot pass to another while kept.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.value is self.value
+
+
+@functools.lru_cache(maxsize=20_000)
+def _case_problems(doc: Document, vocabulary: Document | None, references: _Same, lesson_ids: frozenset[str],
+                   today: dt.date) -> tuple[tuple[Problem, ...], frozenset[tuple[str, str]], frozenset[str]]:
+    """Return a case file's problems with what it uses (terms, lessons): a pure function of its inputs, so kept.
+
+    A rebuild under `mkdocs serve` then checks again only the cases that
+    changed, unless the vocabulary, the references or the lessons did.
+    """
+    used_terms: set[tuple[str, str]] = set()
+    used_lessons: set[str] = set()
+    problems = _declared_references(doc, CASE_SCHEMA, _vocabulary_terms_of(vocabulary), references.value, used_terms)
+    problems += _check_case(doc, lesson_ids, references.value, today, used_lessons)
+    return tuple(problems), frozenset(used_terms), frozenset(used_lessons)
 
 
 # --- schema -----------------------------------------------------------------
@@ -438,6 +476,12 @@ Terms = Mapping[str, Mapping[str, tuple[str, ...]]]
 References = Mapping[str, Reference]
 
 
+@functools.lru_cache(maxsize=4)
+def _vocabulary_terms_of(doc: Document | None) -> Terms | None:
+    """`_vocabulary_terms`, kept for the same parsed file."""
+    return _vocabulary_terms(doc)
+
+
 def _vocabulary_terms(doc: Document | None) -> Terms | None:
     """Return each section's term ids with their synonyms, or None when vocabulary.yml could not be read."""
     if doc is None or not isinstance(doc.data, dict):
@@ -575,7 +619,7 @@ def _check_vocabulary(doc: Document, references: References) -> list[Problem]:
     return problems
 
 
-def _check_lesson(doc: Document, lesson_ids: set[str], references: References) -> list[Problem]:
+def _check_lesson(doc: Document, lesson_ids: frozenset[str], references: References) -> list[Problem]:
     problems = []
     for index, other in _items(_get(doc.data, "related")):
         if isinstance(other, str) and other not in lesson_ids:
@@ -602,7 +646,7 @@ def _country(doc: Document, path: tuple, code: Any) -> list[Problem]:
     return [Problem(doc.path, line, col, "E110", f"'{code}' is not an ISO 3166-1 country code", hint)]
 
 
-def _check_case(doc: Document, lesson_ids: set[str], references: References,
+def _check_case(doc: Document, lesson_ids: frozenset[str], references: References,
                 today: dt.date, used_lessons: set) -> list[Problem]:
     data = doc.data
     problems = []

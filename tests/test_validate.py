@@ -591,3 +591,31 @@ def test_an_online_article_numbered_by_eid_needs_no_page_but_one_with_pages_does
                            ("both2019", "  eid = {12},\n  pages = {1--9},\n"))), problems)
     assert not problems
     assert [_paginated(references[key]) for key in ("online2019", "printed2019", "both2019")] == [False, True, True]
+
+
+def test_a_second_check_in_one_process_sees_every_edit_of_what_a_case_depends_on(tmp_path: Path) -> None:
+    # Each case's problems are kept by its parsed file, the vocabulary, the references and the lesson ids:
+    # an edit of any of them must show in the next check, as `mkdocs serve` runs it.
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    assert check(root, TODAY) == ()
+    edits = [
+        ("references.bib", "@online{exampleorg2020history,", "@online{exampleorg2020renamed,", "E140"),
+        ("vocabulary.yml", "  talks-stalled:\n", "  talks-frozen:\n", "E101"),
+        ("lessons/small-groups-build-trust.yml", None, None, "E130"),
+    ]
+    for name, old, new, code in edits:
+        path = root / name
+        original = path.read_text(encoding="utf-8")
+        if old is None:
+            path.rename(path.with_name("renamed-lesson.yml"))
+        else:
+            assert old in original, f"the text to edit is no longer in {name}"
+            path.write_text(original.replace(old, new, 1), encoding="utf-8")
+        found = [p for p in check(root, TODAY) if p.path == "cases/example-dialogue.yml"]
+        assert code in {p.code for p in found}, f"{name}: {[p.format() for p in found]}"
+        if old is None:
+            path.with_name("renamed-lesson.yml").rename(path)
+        else:
+            path.write_text(original, encoding="utf-8")
+        assert check(root, TODAY) == (), f"{name}: the problem outlived the edit that made it"
