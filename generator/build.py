@@ -124,9 +124,9 @@ def forget_kept_results(formatter: CitationFormatter | None = None) -> None:
     `mkdocs serve` rebuilds with them; after a one-off build they would only
     hold the whole model in memory while MkDocs does its own work on the pages.
     """
-    for kept in (load._parse_yaml, load._parse_bibtex, link._case_of, link._vocabulary_of,
-                 validate.schema_problems, validate._case_problems, validate._vocabulary_terms_of,
-                 prose._clean_html, prose.plain_text, search.fold):
+    for kept in (load._parse_yaml, load._parse_bibtex, link._case_of, link._case_links, link._regions_of,
+                 link._vocabulary_of, validate.schema_problems, validate._case_problems,
+                 validate._vocabulary_terms_of, prose._clean_html, prose.plain_text, search.fold):
         kept.cache_clear()
     if formatter is not None:
         formatter.made = {}

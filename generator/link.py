@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from .citations import find_citations
 from .load import Document, RawContent
@@ -62,7 +62,8 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
     """Return the linked Site for content that has passed validation."""
     settings = dict(settings or {})
     vocabulary = _vocabulary_of(raw.vocabulary) if raw.vocabulary else _vocabulary({})
-    cases = tuple(sorted((_case_of(doc) for doc in raw.cases),
+    links_of = {links[0].id: links for links in (_case_links(doc, raw.vocabulary) for doc in raw.cases)}
+    cases = tuple(sorted((links[0] for links in links_of.values()),
                          key=lambda c: (c.start, c.title.lower(), c.id)))
     lessons = tuple(sorted((_lesson(doc.stem, doc.path, doc.data) for doc in raw.lessons),
                            key=lambda lesson: lesson.id))
@@ -71,13 +72,14 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
     convenors: dict[str, Convenor] = {}
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     backlinks: dict[tuple[str, str], list[Mention]] = defaultdict(list)
-    region_of = _regions_by_country(vocabulary)
-    case_refs = {case.id: _case_refs(case) for case in cases}  # the narrative's citations are parsed once
+    region_of = _regions_of(raw.vocabulary)
+    case_refs = {case.id: links_of[case.id][1] for case in cases}
     for case in cases:
-        for link in case.lessons:
-            evidence[link.lesson].append(Evidence(case, link.stance, link.note))
-        for kind, item_id, detail in _mentions(case, region_of, case_refs[case.id]):
-            backlinks[(kind, item_id)].append(Mention(case, detail))
+        _, _, case_evidence, case_mentions = links_of[case.id]
+        for item in case_evidence:
+            evidence[item.lesson].append(item.evidence)
+        for target, mention in case_mentions:
+            backlinks[target].append(mention)
         for part in case.convenors:
             known = convenors.setdefault(part.convenor.slug, part.convenor)
             if part.convenor.also_known_as:  # other names may be given in any of the convenor's cases
@@ -135,6 +137,34 @@ def link_site(raw: RawContent, settings: dict[str, str] | None = None) -> Site:
         cases_by_id=MappingProxyType({case.id: case for case in cases}),
         settings=MappingProxyType(settings),
     )
+
+
+class _LessonEvidence(NamedTuple):
+    lesson: str
+    evidence: Evidence
+
+
+@functools.lru_cache(maxsize=20_000)
+def _case_links(doc: Document, vocabulary: Document | None) -> tuple[
+        Case, tuple[SourceRef, ...], tuple[_LessonEvidence, ...], tuple[tuple[tuple[str, str], Mention], ...]]:
+    """Return a case with all it cites, its evidence for lessons and its mentions of other pages.
+
+    Kept by the parsed file and vocabulary.yml, so that under `mkdocs serve`
+    the Evidence and Mention objects of unchanged cases are the same from one
+    build to the next, and the pages listing them are known unchanged at once.
+    """
+    case = _case_of(doc)
+    refs = tuple(_case_refs(case))  # the narrative's citations are parsed once
+    evidence = tuple(_LessonEvidence(link.lesson, Evidence(case, link.stance, link.note)) for link in case.lessons)
+    mentions = tuple(((kind, item_id), Mention(case, detail))
+                     for kind, item_id, detail in _mentions(case, _regions_of(vocabulary), refs))
+    return case, refs, evidence, mentions
+
+
+@functools.lru_cache(maxsize=4)
+def _regions_of(vocabulary: Document | None) -> dict[str, tuple[str, ...]]:
+    """Return the regions of each country code, as vocabulary.yml gives them."""
+    return _regions_by_country(_vocabulary_of(vocabulary) if vocabulary else _vocabulary({}))
 
 
 def _mentions(case: Case, region_of: dict[str, tuple[str, ...]],
