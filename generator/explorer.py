@@ -93,11 +93,12 @@ def explorer_data(site: Site) -> tuple[list[Facet], list[Row]]:
                 values.append((name, list(dict.fromkeys(t.term for t in case.terms if t.field == field.path))))
         rows.append((case, values))
     facets = []
+    by_name = [dict(case_values) for _, case_values in rows]
     for _, name, label, field in filters:
         names = _labels(site, name, field)
         counts: dict[str, int] = {}
-        for _, case_values in rows:
-            for value in dict(case_values)[name]:
+        for case_values in by_name:
+            for value in case_values[name]:
                 counts[value] = counts.get(value, 0) + 1
         if name == "decade":
             ordered = sorted(counts)

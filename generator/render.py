@@ -123,11 +123,12 @@ def render_pages(site: Site, cache: PageCache | None = None) -> dict[str, str]:
         evidence = site.evidence.get(lesson.id, ())
         supports = tuple(item for item in evidence if item.stance == "supports")
         against = tuple(item for item in evidence if item.stance != "supports")
+        transfer = lesson_transfer(site, lesson.id)  # reads every case behind the lesson: once, not once a page
         # Both lists are split at the same places, so that every page shows the cases that cut against it too.
         for number, _, pager in _pages_of(tuple(range(max(len(supports), len(against)))), "lesson", lesson.id):
             shown = slice(pager["first"] - 1, pager["first"] - 1 + PAGE_SIZE)
             page(page_url("lesson", lesson.id, number), "lesson.md.j2", lesson=lesson,
-                 transfer=lesson_transfer(site, lesson.id), pager=pager, linked=bool(evidence),
+                 transfer=transfer, pager=pager, linked=bool(evidence),
                  supports=supports[shown], against=against[shown], totals=(len(supports), len(against)),
                  feed=feed_link(site, "lesson", lesson.id) if number == 1 else None)
     all_works = tuple(site.references.values())

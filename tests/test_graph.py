@@ -124,13 +124,19 @@ def test_adding_a_case_changes_exactly_the_pages_it_touches(tmp_path: Path) -> N
     }
 
 
-def test_long_lists_are_split_over_pages_that_do_not_grow_with_the_collection(tmp_path: Path) -> None:
+def test_long_lists_are_split_over_pages_that_do_not_grow_with_the_collection(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import re
 
+    from generator import codebook, render
     from generator.render import PAGE_SIZE
     from tests.bench import make_collection
 
-    pages = build_site(make_collection(tmp_path / "content", 2 * PAGE_SIZE + 20), None, FIXTURE_TODAY)[1]
+    gathered = []  # what reads every case behind a lesson is done once a lesson, not once a page of it
+    monkeypatch.setattr(render, "lesson_transfer", lambda site, lesson: gathered.append(lesson) or
+                        codebook.lesson_transfer(site, lesson))
+    site, pages, _ = build_site(make_collection(tmp_path / "content", 2 * PAGE_SIZE + 20), None, FIXTURE_TODAY)
+    assert sorted(gathered) == sorted(lesson.id for lesson in site.lessons)
     for url in ("conflicts/example-conflict/", "convenor-types/ngo/", "lessons/small-groups-build-trust/",
                 "sources/doe2001workshops/"):
         # A lesson's cases that cut against it come on its first page, after the cases that support it.
