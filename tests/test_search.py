@@ -69,7 +69,7 @@ QUERY_SET = [
     ("Helsinki MoU", ["cases/cmi-aceh-helsinki/"]),
     # places and conflicts
     ("Tajikistan", ["cases/inter-tajik-dialogue/", "conflicts/tajikistan-civil-war/"]),
-    ("Belfast", ["cases/clonard-monastery-northern-ireland/"]),
+    ("Belfast", ["cases/clonard-monastery-northern-ireland/", "convenors/clonard-monastery-redemptorists-belfast/"]),
     ("Mindanao", ["cases/mindanao-international-contact-group/", "conflicts/mindanao-conflict/"]),
     ("Transnistria", ["cases/moldova-transdniestria-dialogue/", "conflicts/transnistria/"]),
     ("Abkhaz", ["cases/schlaining-process/", "conflicts/georgia-abkhazia/"]),
