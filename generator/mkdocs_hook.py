@@ -109,6 +109,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         raise PluginError(str(error)) from None
     try:
         formatter = _formatters.setdefault(key, CitationFormatter(_root(config) / CACHE / "citations"))
+        if not _serving:
+            formatter.start_workers()  # before the content is read: see CitationFormatter.start_workers
         page_cache = _page_caches.setdefault(key, PageCache()) if _serving else None
         # Under `mkdocs build`, references are formatted while MkDocs works (on_post_page fills them in).
         site, pages, warnings = build_site(_root(config), settings, today, formatter, page_cache,

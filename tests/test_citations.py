@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -435,6 +436,45 @@ print(json.dumps([placeholders, filled == "<p>" + "</p><p>".join(expected) + "</
     assert placeholders == references * len(STYLES) * 4  # every text was a placeholder until filled in
     assert same  # and a forged placeholder, of another formatter, is left as it is
     assert stored == references * len(STYLES)  # finish() kept every result
+
+
+def test_workers_started_before_the_content_is_read_format_it_and_are_stopped_when_not_needed() -> None:
+    # In a fresh interpreter, as above. Started early, the workers are forked before the model
+    # exists; the pool's own thread then runs, and prepare must still use them.
+    script = """
+import json, multiprocessing, threading
+import generator.bibliography as bibliography
+from generator.bibliography import STYLES, CitationFormatter, csl_item
+from generator.link import link_site
+from generator.load import load_content
+from tests.conftest import FIXTURE_CORPUS
+
+bibliography.PARALLEL_FROM = 1
+early = CitationFormatter()
+early.start_workers()
+workers = sorted(child.pid for child in multiprocessing.active_children())
+threads = threading.active_count()
+items = [csl_item(ref) for ref in link_site(load_content(FIXTURE_CORPUS)).references.values()]
+early.prepare(items, defer=True)
+used = sorted(early._pool._processes) if early._pool else []
+texts = [early.fill_in(early.format(item, style)) for item in items for style in STYLES]
+early.finish()
+alone = [CitationFormatter().format(item, style) for item in items for style in STYLES]
+idle = CitationFormatter()
+idle.start_workers()
+idle.prepare([], defer=True)
+idle.finish()
+print(json.dumps([len(workers), threads > 1, used == workers, texts == alone,
+                  len(multiprocessing.active_children())]))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    started, threaded, same_workers, same_texts, left = json.loads(result.stdout)
+    assert started == min((os.cpu_count() or 1) - 1, 4)
+    if started:
+        assert threaded and same_workers  # the workers forked early did the formatting
+    assert same_texts
+    assert left == 0  # workers with nothing to do were stopped
 
 
 def test_a_build_that_formats_meanwhile_gives_the_site_of_one_that_waits(real_site: Path, tmp_path: Path) -> None:
