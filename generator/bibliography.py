@@ -230,6 +230,11 @@ def formatting_version() -> str:
 PARALLEL_FROM = 400  # entries left to format before the work is spread over processes
 
 
+def _forked_pool(workers: int) -> ProcessPoolExecutor:
+    """Return a pool of worker processes made by "fork": they need no main module to re-import."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
 class CitationFormatter:
     """Formats CSL-JSON items in a style, remembering each result by the item's content and the style.
 
@@ -297,10 +302,10 @@ class CitationFormatter:
         10,000 cases held 2.56 GB in its processes together, proportional set
         sizes summed, with the worker forked after linking.
         """
-        workers = min((os.cpu_count() or 1) - 1, 4)
+        workers = min((os.cpu_count() or 1) - 1, 4)  # as `prepare(defer=True)` uses
         if self._started is not None or self._deferring or workers < 1 or threading.active_count() > 1:
             return
-        self._started = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        self._started = _forked_pool(workers)
         self._started.submit(int).result()  # under "fork", the first task starts every worker
 
     def prepare(self, items: Iterable[dict], defer: bool = False) -> None:
@@ -330,8 +335,7 @@ class CitationFormatter:
                 started.shutdown()
             return  # formatted one by one as they are asked for
         chunks = [missing[start:start + 50] for start in range(0, len(missing), 50)]
-        # "fork": the workers inherit the loaded styles and need no main module to re-import.
-        pool = started or ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        pool = started or _forked_pool(workers)
         if defer:
             self._pool = pool
             for chunk in chunks:
