@@ -237,6 +237,27 @@ def _pagefind(pages_dir: Path, output: Path) -> None:
         raise SearchIndexError(f"Pagefind failed to index {pages_dir}: {(result.stderr or result.stdout).strip()}")
 
 
+def _write_index_files(folder: Path, files: Any) -> None:
+    """Write the index files Pagefind's service gave (a list of {"path", "content" in base64}) into `folder`.
+
+    The service is asked for the files rather than told to write them: its
+    WriteFiles answer comes before its writes are flushed, and it exits as
+    soon as its input closes, which once left a build with a truncated index.
+    """
+    if not isinstance(files, list) or not files:
+        raise SearchIndexError(f"Pagefind gave no index files for {folder.parent}")
+    for file in files:
+        relative = Path(str(file.get("path", ""))) if isinstance(file, dict) else Path()
+        if relative.is_absolute() or ".." in relative.parts or not relative.name:
+            raise SearchIndexError(f"Pagefind gave an index file with an unexpected path: {file!r:.200}")
+        try:
+            content = base64.b64decode(file.get("content", ""), validate=True)
+        except (ValueError, TypeError):
+            raise SearchIndexError(f"Pagefind gave index file {relative} in a form that could not be read") from None
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_bytes(content)
+
+
 class StreamedIndex:
     """A Pagefind index of one site, given each page as it is built and written when the build is done.
 
@@ -246,8 +267,8 @@ class StreamedIndex:
     `pagefind` package, 1.5.2) waits a tenth of a second before reading each
     answer, which made 210 s of the 2,072 pages of the 1,000-case benchmark
     site, so the few messages needed are spoken here: a new index, a page,
-    writing the files. A thread reads the answers, so that neither side
-    waits on a full pipe.
+    the index files (written here: `_write_index_files`). A thread reads
+    the answers, so that neither side waits on a full pipe.
 
     The index is what `index_site` writes for a site that fits in one:
     `finish` also gives Pagefind the pages on disk that were not added (a
@@ -290,12 +311,14 @@ class StreamedIndex:
             if self._process is None and not self._failure:
                 self._start()
             self._wait_for(self._asked)
-            self._wait_for(self._ask({"type": "WriteFiles", "index_id": self._index_id,
-                                      "output_path": str(self.site_dir / INDEX_FOLDER)}))
+            asked = self._ask({"type": "GetFiles", "index_id": self._index_id})
+            self._wait_for(asked)
             if self._failure:
                 raise SearchIndexError(f"Pagefind failed to index {self.site_dir}: {self._failure}")
+            files = self._answers.get(asked, {}).get("files")
         finally:
             self.stop()
+        _write_index_files(self.site_dir / INDEX_FOLDER, files)
         _write_index_list(self.site_dir, [f"{INDEX_FOLDER}/"])
 
     def stop(self) -> None:

@@ -7,6 +7,7 @@ import html as html_module
 import json
 import re
 import shutil
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -173,6 +174,62 @@ def test_a_failed_pagefind_service_fails_with_a_clear_error(fixture_site: Path, 
     with pytest.raises(SearchIndexError, match="Pagefind failed to index .*: (Pagefind could not run|the service stopped)"):
         streamed.add(page, (site / page).read_text(encoding="utf-8"))
         streamed.finish()
+    assert not (site / INDEXES_FILE).exists()
+
+
+# A stand-in for `pagefind --service` that answers as Pagefind 1.5.2 does (service/mod.rs) and,
+# like it, exits as soon as its input closes: its WriteFiles answer promises files it has not
+# written, as Pagefind's may not have flushed them yet. GetFiles gives the files of FILES.
+_STAND_IN_SERVICE = """
+import base64, json, sys
+FILES = {files!r}
+pending = b""
+while chunk := sys.stdin.buffer.read1(1 << 16):
+    *messages, pending = (pending + chunk).split(b",")
+    for encoded in messages:
+        message = json.loads(base64.b64decode(encoded))
+        kind = message["payload"]["type"]
+        payload = {{"NewIndex": {{"type": "NewIndex", "index_id": 0}},
+                   "AddFile": {{"type": "IndexedFile", "page_word_count": 1, "page_url": "/", "page_meta": {{}}}},
+                   "WriteFiles": {{"type": "WriteFiles", "output_path": "pagefind"}},
+                   "GetFiles": {{"type": "GetFiles", "files": [
+                       {{"path": path, "content": base64.b64encode(data.encode()).decode()}}
+                       for path, data in FILES.items()]}}}}[kind]
+        answer = json.dumps({{"message_id": message["message_id"], "payload": payload}}).encode()
+        sys.stdout.buffer.write(base64.b64encode(answer) + b",")
+        sys.stdout.buffer.flush()
+"""
+
+
+def _stand_in_service(tmp_path: Path, monkeypatch, files: dict[str, str]) -> None:
+    script = tmp_path / "stand-in-pagefind"
+    script.write_text(f"#!{sys.executable}\n" + _STAND_IN_SERVICE.format(files=files), encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setattr("generator.search._executable", lambda: str(script))
+
+
+def test_the_index_is_whole_even_when_the_service_exits_before_its_own_writes(fixture_site: Path, tmp_path: Path,
+                                                                               monkeypatch) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(fixture_site, site, ignore=shutil.ignore_patterns(INDEX_FOLDER, "indexes.json"))
+    files = {"pagefind-entry.json": '{"version": "1.5.2"}', "fragment/en_1.pf_fragment": "fragment"}
+    _stand_in_service(tmp_path, monkeypatch, files)
+    StreamedIndex(site).finish()
+    assert {path.relative_to(site / INDEX_FOLDER).as_posix(): path.read_text(encoding="utf-8")
+            for path in (site / INDEX_FOLDER).rglob("*") if path.is_file()} == files
+    assert json.loads((site / INDEXES_FILE).read_text(encoding="utf-8")) == [f"{INDEX_FOLDER}/"]
+
+
+@pytest.mark.parametrize("path", ["../../outside.txt", "/tmp/outside.txt", ""])
+def test_an_index_file_the_service_names_outside_the_index_folder_is_refused(fixture_site: Path, tmp_path: Path,
+                                                                            monkeypatch, path: str) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(fixture_site, site, ignore=shutil.ignore_patterns(INDEX_FOLDER, "indexes.json"))
+    _stand_in_service(tmp_path, monkeypatch, {path: "not an index file"})
+    before = sorted(tmp_path.rglob("*"))
+    with pytest.raises(SearchIndexError, match="unexpected path"):
+        StreamedIndex(site).finish()
+    assert sorted(tmp_path.rglob("*")) == before
     assert not (site / INDEXES_FILE).exists()
 
 
