@@ -14,8 +14,8 @@ convenors) and measures, for each:
   and plain MkDocs building the same pages without the hook, with Material's
   own search plugin (the baseline: this site replaces that search with
   Pagefind) and without any plugin, with the peak memory of each (its largest
-  process; for the build also all its processes together, since Pagefind
-  runs beside MkDocs);
+  process; for the build also all its processes together, in proportional
+  set sizes, since Pagefind and the formatting workers run beside MkDocs);
 - the HTML size of a case page (median) and of the largest page;
 - the explorer's page (HTML) and its data: the index it loads, and all its files of details;
 - under `mkdocs serve --dirty` (as `make serve` runs it), the time from saving a case file to the page showing it;
@@ -163,7 +163,9 @@ def generator_rebuild(root: Path, store: Path) -> float:
 
 # Runs a command and writes two figures to the file named first: the peak memory
 # (resident set) of its largest process, and the peak of all its processes together,
-# sampled every tenth of a second from /proc where there is one (Linux), else 0. A
+# sampled every tenth of a second from /proc where there is one (Linux), else 0. The
+# latter sums proportional set sizes (Pss in smaps_rollup), which count a page shared
+# by forked processes once, where the kernel gives them; else resident sizes. A
 # process forked from the benchmark would count the benchmark's memory at the fork as
 # its own peak (Linux carries the high-water mark across exec), so the command is
 # forked from this small process instead.
@@ -188,7 +190,17 @@ def tree_kb():
     while grew:
         below = {child for child, parent in parents.items() if parent in tree} - tree
         tree, grew = tree | below, bool(below)
-    return sum(rss.get(member, 0) for member in tree)
+    return sum(proportional_kb(member, rss.get(member, 0)) for member in tree)
+
+def proportional_kb(member, resident_kb):
+    try:
+        with open(f"/proc/{member}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return resident_kb
 
 together = 0
 while True:
