@@ -132,7 +132,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
                 log.error(problem.format())
             raise PluginError(f"Content has {summarise(error.problems)}; nothing was built.") from None
     else:
-        _last_good[key] = pages
+        if _serving:  # under build, nothing falls back on them, and they are the site's whole text
+            _last_good[key] = pages
         if "dirty" in _serving and _home.get(key, home) != home:
             # The home page's source (docs/index.md) has not changed, but its figures have:
             # without its built page, a dirty build makes it again.
@@ -202,6 +203,8 @@ def on_page_markdown(markdown: str, *, page, config: MkDocsConfig, files: Files)
     readers use; with every page excluded its index is an empty file.
     """
     page.meta["search"] = {"exclude": True}
+    if page.file.generated_by and not _serving:
+        page.file.content_string = ""  # read: MkDocs works from `markdown` now, and would keep the text to the end
     if is_generated(page.file, config.docs_dir) and page.parent is None:  # outside the nav's sections: empty column
         hide_navigation(page.meta)
     if page.file.src_uri == "index.md":
