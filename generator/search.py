@@ -21,7 +21,7 @@ page from it).
   quarter of a megabyte per case page, 2.7 GB for the benchmark's site of
   10,000 cases.
   A site of more than PAGES_PER_INDEX pages is therefore indexed in parts,
-  one Pagefind run after another, and the reader's browser merges them
+  PARTS_AT_ONCE Pagefind runs at a time, and the reader's browser merges them
   (Pagefind's `mergeIndex`, in `search-worker.js`); INDEXES_FILE lists them.
   Merged parts must answer as one index would. Pagefind answers a word that
   an index lacks, and that begins none of its words, with the longest of its
