@@ -59,7 +59,7 @@ from .registry import (
 from .search import spelling_files
 from .similarity import FEATURES
 from .timeline import timeline_places
-from .urls import external_links, page_url, relative, source_path
+from .urls import external_links, page_url, pager_of, relative, source_path
 from .views import view_pages
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -236,13 +236,12 @@ INDEX_PAGE_SIZE = 100  # rows on one page of the index of cases or of sources
 def _pages_of(items: tuple, kind: str, item_id: str, size: int = PAGE_SIZE) -> list[tuple[int, tuple, dict[str, Any]]]:
     """Split a long list over numbered pages: (number, its items, the pager of that page).
 
-    The pager gives every page's URL, and the current number, so that a page
-    never grows with the collection.
+    The pager (`urls.pager_of`) links to the first, last and nearby pages, so
+    that a page never grows with the collection.
     """
     count = max(1, -(-len(items) // size))
-    urls = [page_url(kind, item_id, number) for number in range(1, count + 1)]
     return [(number, tuple(items[(number - 1) * size: number * size]),
-             {"current": number, "urls": urls, "first": (number - 1) * size + 1})
+             pager_of(kind, item_id, number, count, (number - 1) * size + 1))
             for number in range(1, count + 1)]
 
 

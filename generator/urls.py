@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from .registry import PAGED_SECTIONS
 
@@ -51,6 +52,32 @@ def page_url(kind: str, item_id: str = "", number: int = 1) -> str:
     folder = FOLDERS[kind]
     url = f"{folder}/{item_id}/" if item_id else f"{folder}/"
     return url if number == 1 else f"{url}page/{number}/"
+
+
+PAGER_NEIGHBOURS = 2  # numbered links either side of the current page
+PAGER_WHOLE = 20  # a list of up to this many pages links them all, so every page is a click from each
+
+
+def pager_of(kind: str, item_id: str, number: int, count: int, first: int) -> dict[str, Any]:
+    """Return what page `number` of `count` pages of a list links to, for `pager_nav` (`_macros.md.j2`).
+
+    Every page, as (number, URL), for a list of up to PAGER_WHOLE pages;
+    for a longer one the first and the last page and PAGER_NEIGHBOURS pages
+    either side of this one, with (0, "") where two or more numbers are
+    skipped: a pager that listed every page would make each page of a long
+    list of n pages grow with n, and the list's pages together with n
+    squared. `first` is the number of the page's first item.
+    """
+    near = range(1, count + 1) if count <= PAGER_WHOLE else range(
+        max(1, number - PAGER_NEIGHBOURS), min(count, number + PAGER_NEIGHBOURS) + 1)
+    links: list[tuple[int, str]] = []
+    for shown in sorted({1, count, *near}):
+        if links and shown == links[-1][0] + 2:  # a gap would stand for one number: give the number
+            links.append((shown - 1, page_url(kind, item_id, shown - 1)))
+        elif links and shown > links[-1][0] + 2:
+            links.append((0, ""))
+        links.append((shown, page_url(kind, item_id, shown)))
+    return {"current": number, "count": count, "links": links, "first": first}
 
 
 def feed_url(kind: str = "", item_id: str = "") -> str:

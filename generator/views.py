@@ -15,7 +15,7 @@ from typing import Any
 from .charts import bar_chart, statistics
 from .model import Case, Lesson, Site, Term
 from .timeline import timeline_pages
-from .urls import page_url
+from .urls import page_url, pager_of
 from .worldmap import MAP_LICENCE, country_counts, shade_ranges, world_map
 
 MATRIX_PAGE_SIZE = 50  # cases (rows) on one page of the matrix
@@ -40,11 +40,6 @@ def matrix_rows(site: Site) -> list[MatrixRow]:
     return rows
 
 
-def _pager(kind: str, number: int, count: int, first: int) -> dict[str, Any]:
-    """Return what `pager_nav` shows: every page's URL, the current one and the number of its first item."""
-    return {"current": number, "urls": [page_url(kind, "", n) for n in range(1, count + 1)], "first": first}
-
-
 def view_pages(site: Site) -> list[tuple[str, str, dict[str, Any]]]:
     """Return every page of the views as (site-relative URL, template, context)."""
     pages = []
@@ -53,7 +48,7 @@ def view_pages(site: Site) -> list[tuple[str, str, dict[str, Any]]]:
     for number, groups in enumerate(timeline, 1):
         shown = sum(len(group.spans) for group in groups)
         pages.append((page_url("timeline", "", number), "timeline.md.j2",
-                      {"groups": groups, "pager": _pager("timeline", number, len(timeline), first),
+                      {"groups": groups, "pager": pager_of("timeline", "", number, len(timeline), first),
                        "shown": shown, "total": len(site.cases)}))
         first += shown
     rows = matrix_rows(site)
@@ -61,7 +56,7 @@ def view_pages(site: Site) -> list[tuple[str, str, dict[str, Any]]]:
     for number, part in enumerate(parts, 1):
         pages.append((page_url("matrix", "", number), "matrix.md.j2",
                       {"rows": part, "lessons": site.lessons, "words": CELL_WORDS, "total": len(rows),
-                       "pager": _pager("matrix", number, len(parts), (number - 1) * MATRIX_PAGE_SIZE + 1),
+                       "pager": pager_of("matrix", "", number, len(parts), (number - 1) * MATRIX_PAGE_SIZE + 1),
                        "counts": _stance_counts(site)}))
     countries = country_counts(site)
     pages.append((page_url("map"), "map.md.j2",

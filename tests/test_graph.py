@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from generator.build import build_site
 from generator.link import link_site
 from generator.load import load_content
-from generator.urls import page_url, source_path
+from generator.urls import page_url, pager_of, source_path
 from tests.conftest import FIXTURE_CORPUS, FIXTURE_TODAY, REAL_TODAY, REPO
 
 
@@ -161,6 +161,25 @@ def test_long_lists_are_split_over_pages_that_do_not_grow_with_the_collection(
         assert f"{index}page/3/index.md" not in pages
     assert "t2-pager" not in pages["convenors/benchmark-institute-0/index.md"]  # 5 cases: one page
     assert "convenors/benchmark-institute-0/page/2/index.md" not in pages
+
+
+def test_a_pager_links_the_ends_and_the_neighbours_of_its_page_whatever_the_length_of_the_list() -> None:
+    def numbers(number: int, count: int) -> list[int]:
+        return [shown for shown, _ in pager_of("convenor", "x", number, count, 1)["links"]]
+
+    assert numbers(1, 3) == [1, 2, 3]
+    assert numbers(3, 3) == [1, 2, 3]
+    assert numbers(7, 20) == list(range(1, 21))  # a short list: every page a click from each
+    assert numbers(7, 21) == [1, 0, 5, 6, 7, 8, 9, 0, 21]
+    assert numbers(1, 200) == [1, 2, 3, 0, 200]
+    assert numbers(100, 200) == [1, 0, 98, 99, 100, 101, 102, 0, 200]
+    assert numbers(5, 200) == [1, 2, 3, 4, 5, 6, 7, 0, 200]  # no gap stands for a single number
+    assert numbers(6, 200) == [1, 0, 4, 5, 6, 7, 8, 0, 200]
+    assert numbers(196, 200) == [1, 0, 194, 195, 196, 197, 198, 199, 200]
+    assert numbers(200, 200) == [1, 0, 198, 199, 200]
+    assert max(len(numbers(n, 200)) for n in range(1, 201)) == max(len(numbers(n, 20_000)) for n in range(1, 20_001))
+    links = dict(pager_of("convenor", "x", 100, 200, 4951)["links"])
+    assert links[200] == page_url("convenor", "x", 200) and links[1] == page_url("convenor", "x") and links[0] == ""
 
 
 def test_each_conflict_links_its_ucdp_record_and_the_open_data_carries_it(real) -> None:
