@@ -21,7 +21,7 @@ page from it).
   quarter of a megabyte per case page, 2.7 GB for the benchmark's site of
   10,000 cases.
   A site of more than PAGES_PER_INDEX pages is therefore indexed in parts,
-  PARTS_AT_ONCE Pagefind runs at a time, and the reader's browser merges them
+  one Pagefind run after another, and the reader's browser merges them
   (Pagefind's `mergeIndex`, in `search-worker.js`); INDEXES_FILE lists them.
   Merged parts must answer as one index would. Pagefind answers a word that
   an index lacks, and that begins none of its words, with the longest of its
@@ -42,7 +42,6 @@ page from it).
 from __future__ import annotations
 
 import base64
-import concurrent.futures
 import contextlib
 import functools
 import html
@@ -75,9 +74,7 @@ KINDS: dict[str, tuple[str, str]] = {
 INDEX_FOLDER = "pagefind"
 INDEXES_FILE = "search/indexes.json"
 # Pages per Pagefind run: at most about 1 GB of Pagefind's memory even if every page were a case page.
-PAGES_PER_INDEX = 4000
-# Parts indexed at once: each Pagefind run holds up to about 560 MB for the 10,000-case benchmark's parts.
-PARTS_AT_ONCE = 2
+PAGES_PER_INDEX = 4000  # one run after another: two at once, beside MkDocs' process, came to 2 GB at 10,000 cases
 WORDS_KIND = "words"
 WORDS_FOLDER = "search/words"
 MIN_WORD = 4  # shorter words are left to the index: one edit away from too many others
@@ -151,21 +148,10 @@ def index_site(site_dir: Path, pages_per_index: int = PAGES_PER_INDEX) -> None:
         shares = [pages[number::parts] for number in range(parts)]  # every parts-th page: alike in make-up
         own_words = [_words_of(site_dir, share) for share in shares]
         every_word = set().union(*own_words)
-
-        def index_part(folder: str, share: list[Path], words: set[str]) -> None:
+        for folder, share, words in zip(folders, shares, own_words, strict=True):
             with _scratch_folder(site_dir, folder, share) as scratch:
                 _write_words_page(scratch / "search" / "words.html", every_word - words)
                 _pagefind(scratch, site_dir / folder)
-
-        # Pagefind indexes on one core, so two parts at a time use both (PARTS_AT_ONCE).
-        with concurrent.futures.ThreadPoolExecutor(max_workers=min(PARTS_AT_ONCE, os.cpu_count() or 1)) as pool:
-            runs = [pool.submit(index_part, *part) for part in zip(folders, shares, own_words, strict=True)]
-            try:
-                for run in runs:
-                    run.result()
-            except BaseException:
-                pool.shutdown(cancel_futures=True)  # the build has failed: the parts not yet begun are not run
-                raise
     _write_index_list(site_dir, folders)
 
 
