@@ -203,9 +203,10 @@ def on_page_markdown(markdown: str, *, page, config: MkDocsConfig, files: Files)
     readers use; with every page excluded its index is an empty file.
     """
     page.meta["search"] = {"exclude": True}
-    if page.file.generated_by and not _serving:
+    generated = is_generated(page.file, config.docs_dir)
+    if generated and not _serving:
         page.file.content_string = ""  # read: MkDocs works from `markdown` now, and would keep the text to the end
-    if is_generated(page.file, config.docs_dir) and page.parent is None:  # outside the nav's sections: empty column
+    if generated and page.parent is None:  # outside the nav's sections: empty column
         hide_navigation(page.meta)
     if page.file.src_uri == "index.md":
         return insert_home_section(markdown, _home.get(str(config.config_file_path), ""))
